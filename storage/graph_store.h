@@ -1,0 +1,219 @@
+#ifndef PARTNERGRAPH_STORAGE_GRAPH_STORE_H_
+#define PARTNERGRAPH_STORAGE_GRAPH_STORE_H_
+
+// The graph store: companies and partnerships with revisions, etags,
+// secondary indexes and a change log. Knows nothing of gRPC or the API
+// messages; speaks the on-disk records of record.proto.
+//
+// Every method is safe to call from many threads at once. Every mutation
+// validates its input (see validation.h), then commits the record, its index
+// entries and one change-log entry as one atomic write that takes exactly one
+// new store revision. A mutation that returns an error writes nothing.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "storage/record.pb.h"
+
+namespace partnergraph::storage {
+
+// Listing bounds.
+inline constexpr int kDefaultPageSize = 50;
+inline constexpr int kMaxPageSize = 1000;
+inline constexpr int kDefaultSearchLimit = 20;
+inline constexpr int kMaxSearchLimit = 100;
+inline constexpr int kMaxBatchGet = 100;
+// A list page examines at most this many records before it returns (possibly
+// fewer than page_size) with a next-page token, so no page costs unbounded
+// time.
+inline constexpr int kMaxScanPerPage = 20000;
+
+struct StoreOptions {
+  // fsync the WAL before a write is acknowledged.
+  bool sync = true;
+  // RocksDB block cache size.
+  int64_t block_cache_bytes = 64ll << 20;
+  // Number of most recent revisions whose change-log entries are kept.
+  int64_t history_limit = 100000;
+  // Most mutations committed together in one WAL write (group commit).
+  int max_group_size = 256;
+  // Test hook, called at named points inside a mutation ("company.record",
+  // "company.indexes", "partnership.record", "partnership.indexes",
+  // "commit"). A non-OK status fails that mutation (or, at "commit", the whole
+  // group) exactly as a storage error would there.
+  std::function<absl::Status(absl::string_view point)> fault_injector;
+};
+
+struct CompanyFilter {
+  // Sector path prefix matched on whole segments ("ai" matches
+  // "ai/frontier-lab", not "air").
+  std::string sector;
+  // ISO 3166-1 alpha-2 code.
+  std::string country;
+  // "key" (any value) or "key=value".
+  std::string label;
+};
+
+struct CompanyPage {
+  std::vector<CompanyRecord> companies;
+  // Empty on the last page.
+  std::string next_page_token;
+  // Revision the page was read at.
+  int64_t revision = 0;
+};
+
+struct PartnershipPage {
+  std::vector<PartnershipRecord> partnerships;
+  std::string next_page_token;
+  int64_t revision = 0;
+};
+
+// How a search hit matched, best first.
+enum class MatchKind { kExactTicker = 1, kExactName = 2, kPrefix = 3, kWordPrefix = 4 };
+
+struct SearchHit {
+  CompanyRecord company;
+  MatchKind match;
+  // The ticker, name or alias that matched.
+  std::string matched_text;
+};
+
+struct SearchResult {
+  std::vector<SearchHit> hits;
+  int64_t revision = 0;
+};
+
+struct ChangesPage {
+  // Change batches in revision order.
+  std::vector<ChangeBatchRecord> batches;
+  // Revisions up to and including this one are no longer held.
+  int64_t compact_revision = 0;
+  // Current store revision.
+  int64_t revision = 0;
+};
+
+struct ConsistencyReport {
+  // One line per disagreement between records and indexes.
+  std::vector<std::string> problems;
+  int64_t companies = 0;
+  int64_t partnerships = 0;
+  int64_t index_entries = 0;
+  bool ok() const { return problems.empty(); }
+};
+
+struct StoreStats {
+  int64_t companies = 0;
+  int64_t partnerships = 0;
+  int64_t revision = 0;
+  int64_t compact_revision = 0;
+  int64_t disk_bytes = 0;
+  std::string schema_version;
+};
+
+// The etag of a record with this update_revision.
+std::string EtagFor(int64_t update_revision);
+
+class GraphStore {
+ public:
+  virtual ~GraphStore() = default;
+
+  // Creates a company. `company.id` empty means derived from display_name as a
+  // slug. Output-only fields are ignored. With a non-empty `request_id` seen
+  // before, returns the company that first call created (as it is now).
+  // INVALID_ARGUMENT (bad field), ALREADY_EXISTS (id taken),
+  // FAILED_PRECONDITION (request_id used by a company since deleted).
+  virtual absl::StatusOr<CompanyRecord> CreateCompany(
+      const CompanyRecord& company, absl::string_view request_id) = 0;
+
+  // NOT_FOUND when absent; INVALID_ARGUMENT for a malformed id.
+  virtual absl::StatusOr<CompanyRecord> GetCompany(absl::string_view id) = 0;
+
+  // All or nothing at one revision: NOT_FOUND naming the first missing id.
+  // INVALID_ARGUMENT for 0 or more than kMaxBatchGet ids.
+  virtual absl::StatusOr<std::vector<CompanyRecord>> BatchGetCompanies(
+      const std::vector<std::string>& ids) = 0;
+
+  // Replaces the fields named in `paths` (record field names) with those of
+  // `patch`; `patch.id` selects the company. Empty `paths` means every field
+  // set in `patch`; "*" means every mutable field. NOT_FOUND, ABORTED (etag
+  // set and stale), INVALID_ARGUMENT (unknown path, bad value).
+  virtual absl::StatusOr<CompanyRecord> UpdateCompany(
+      const CompanyRecord& patch, const std::vector<std::string>& paths,
+      absl::string_view etag) = 0;
+
+  // NOT_FOUND, ABORTED (etag), FAILED_PRECONDITION while partnerships
+  // reference the company and !force. With force, those partnerships are
+  // deleted in the same write and revision.
+  virtual absl::Status DeleteCompany(absl::string_view id,
+                                     absl::string_view etag, bool force) = 0;
+
+  // Companies in id order. page_size 0 means kDefaultPageSize; above
+  // kMaxPageSize it is capped. INVALID_ARGUMENT for a bad filter, a negative
+  // page size or a page token that is tampered or from another filter.
+  virtual absl::StatusOr<CompanyPage> ListCompanies(
+      const CompanyFilter& filter, int page_size,
+      absl::string_view page_token) = 0;
+
+  // Companies whose ticker, symbol, display name or alias matches `query`
+  // (case- and accent-insensitive): exact ticker, then exact name or alias,
+  // then prefix, then word prefix; ties by display name. limit 0 means
+  // kDefaultSearchLimit; at most kMaxSearchLimit.
+  virtual absl::StatusOr<SearchResult> SearchCompanies(absl::string_view query,
+                                                       int limit) = 0;
+
+  // Creates a partnership; `partnership.id` empty means server-assigned.
+  // FAILED_PRECONDITION naming a participant that does not exist;
+  // ALREADY_EXISTS naming the existing partnership with the same participant
+  // set, announced_on and an overlapping kind, or when the id is taken.
+  virtual absl::StatusOr<PartnershipRecord> CreatePartnership(
+      const PartnershipRecord& partnership, absl::string_view request_id) = 0;
+
+  virtual absl::StatusOr<PartnershipRecord> GetPartnership(
+      absl::string_view id) = 0;
+
+  // As UpdateCompany; a change of participants, kinds or announced_on is
+  // checked for duplicates and missing participants as on create.
+  virtual absl::StatusOr<PartnershipRecord> UpdatePartnership(
+      const PartnershipRecord& patch, const std::vector<std::string>& paths,
+      absl::string_view etag) = 0;
+
+  virtual absl::Status DeletePartnership(absl::string_view id,
+                                         absl::string_view etag) = 0;
+
+  // Partnerships matching `query`, newest announced_on first, then by id.
+  virtual absl::StatusOr<PartnershipPage> ListPartnerships(
+      const PartnershipQuery& query, int page_size,
+      absl::string_view page_token) = 0;
+
+  // Change batches with revision >= start_revision, at most `max_batches`.
+  // OUT_OF_RANGE when start_revision <= compact_revision (trimmed history).
+  virtual absl::StatusOr<ChangesPage> ReadChanges(int64_t start_revision,
+                                                  int max_batches) = 0;
+
+  // The current store revision (0 for an empty store).
+  virtual int64_t Revision() const = 0;
+
+  // Walks every record and index at one snapshot and reports each
+  // disagreement: an index entry without its record, a record without an
+  // index entry it needs, a change-log gap, a revision counter behind a
+  // record.
+  virtual absl::StatusOr<ConsistencyReport> CheckConsistency() = 0;
+
+  virtual absl::StatusOr<StoreStats> GetStats() = 0;
+};
+
+// Opens (creating if needed) the RocksDB store at `path`. FAILED_PRECONDITION
+// when the directory holds a store of another schema version; UNAVAILABLE
+// when another process holds it.
+absl::StatusOr<std::unique_ptr<GraphStore>> OpenRocksDbStore(
+    const std::string& path, const StoreOptions& options);
+
+}  // namespace partnergraph::storage
+
+#endif  // PARTNERGRAPH_STORAGE_GRAPH_STORE_H_
