@@ -1,0 +1,1566 @@
+// The RocksDB implementation of GraphStore.
+//
+// Writes go through one committer thread that drains a queue of mutations
+// into a WriteBatchWithIndex: each mutation reads through the batch (so it
+// sees the mutations queued before it), takes the next revision, and is
+// rolled back to its save point if it fails. The whole group is then written
+// with one WAL write (fsync'ed when StoreOptions::sync), and only then are its
+// callers answered. Reads never take the committer's path.
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/random/random.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+#include "rocksdb/utilities/write_batch_with_index.h"
+#include "storage/graph_store.h"
+#include "storage/key_codec.h"
+#include "storage/status_macros.h"
+#include "storage/text.h"
+#include "storage/validation.h"
+
+namespace partnergraph::storage {
+
+std::string EtagFor(int64_t update_revision) {
+  return absl::StrCat(update_revision);
+}
+
+namespace {
+
+constexpr char kSchemaVersion[] = "1";
+constexpr char kMetaSchemaVersion[] = "schema_version";
+constexpr char kMetaRevision[] = "revision";
+constexpr char kMetaCompactRevision[] = "compact_revision";
+constexpr char kMetaTokenKey[] = "page_token_key";
+constexpr char kCompanies[] = "companies";
+constexpr char kPartnerships[] = "partnerships";
+// A forced company delete removes at most this many partnerships in its one
+// write; beyond it the delete is refused with RESOURCE_EXHAUSTED.
+constexpr int kMaxForceDeletePartnerships = 10000;
+// A search examines at most this many index entries.
+constexpr int kMaxSearchScan = 20000;
+
+absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view context) {
+  if (s.ok()) return absl::OkStatus();
+  std::string msg = absl::StrCat(context, ": ", s.ToString());
+  if (s.IsNotFound()) return absl::NotFoundError(msg);
+  if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) {
+    return absl::UnavailableError(msg);
+  }
+  if (s.IsCorruption()) return absl::DataLossError(msg);
+  if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+    return absl::UnavailableError(msg);
+  }
+  return absl::InternalError(msg);
+}
+
+std::string EncodeInt64(int64_t v) {
+  std::string s;
+  keys::AppendUint64(&s, static_cast<uint64_t>(v));
+  return s;
+}
+
+int64_t DecodeInt64(absl::string_view s) {
+  uint64_t v = 0;
+  if (!keys::ConsumeUint64(&s, &v)) return 0;
+  return static_cast<int64_t>(v);
+}
+
+absl::Status CheckEtag(absl::string_view etag, int64_t update_revision,
+                       absl::string_view resource) {
+  if (etag.empty() || etag == EtagFor(update_revision)) return absl::OkStatus();
+  return absl::AbortedError(absl::StrCat(
+      "etag: ", resource, " has changed (etag \"", EtagFor(update_revision),
+      "\", got \"", etag, "\"); read it again and retry"));
+}
+
+template <typename Record>
+absl::StatusOr<Record> ParseRecord(absl::string_view bytes,
+                                   absl::string_view key_desc) {
+  Record r;
+  if (!r.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError(
+        absl::StrCat("unreadable record at ", key_desc));
+  }
+  return r;
+}
+
+// The search terms of a company: folded term -> best source for that term.
+std::map<std::string, SearchTermRecord> SearchTermsFor(
+    const CompanyRecord& c) {
+  std::map<std::string, SearchTermRecord> terms;
+  auto add = [&terms](const std::string& term, SearchTermRecord::Source src,
+                      const std::string& text) {
+    if (term.empty()) return;
+    auto it = terms.find(term);
+    if (it != terms.end() && it->second.source() <= src) return;
+    SearchTermRecord r;
+    r.set_source(src);
+    r.set_text(text);
+    terms[term] = std::move(r);
+  };
+  for (const std::string& t : c.tickers()) {
+    add(FoldForSearch(t), SearchTermRecord::TICKER, t);
+    size_t colon = t.find(':');
+    if (colon != std::string::npos) {
+      add(FoldForSearch(t.substr(colon + 1)), SearchTermRecord::TICKER, t);
+    }
+  }
+  std::vector<std::pair<const std::string*, SearchTermRecord::Source>> names;
+  names.push_back({&c.display_name(), SearchTermRecord::NAME});
+  for (const std::string& a : c.aliases()) {
+    names.push_back({&a, SearchTermRecord::ALIAS});
+  }
+  for (const auto& [text, src] : names) {
+    std::string folded = FoldForSearch(*text);
+    add(folded, src, *text);
+    for (const std::string& w : FoldedWords(folded)) {
+      if (w != folded) add(w, SearchTermRecord::WORD, *text);
+    }
+  }
+  return terms;
+}
+
+std::vector<std::string> SortedParticipantIds(const PartnershipRecord& p) {
+  std::vector<std::string> ids;
+  for (const auto& part : p.participants()) ids.push_back(part.company_id());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+uint32_t KindMask(const PartnershipRecord& p) {
+  uint32_t mask = 0;
+  for (int k : p.kinds()) {
+    if (k > 0 && k < 32) mask |= 1u << k;
+  }
+  return mask;
+}
+
+std::string KindMaskValue(uint32_t mask) {
+  std::string s;
+  keys::AppendUint64(&s, mask);
+  return s;
+}
+
+// Every index entry a partnership needs: key -> value.
+std::map<std::string, std::string> PartnershipIndexEntries(
+    const PartnershipRecord& p) {
+  std::map<std::string, std::string> entries;
+  for (const auto& part : p.participants()) {
+    entries[keys::AdjacencyKey(part.company_id(), p.announced_on(), p.id())] =
+        "";
+  }
+  entries[keys::AnnouncedKey(p.announced_on(), p.id())] = "";
+  entries[keys::DedupeKey(p.announced_on(), SortedParticipantIds(p), p.id())] =
+      KindMaskValue(KindMask(p));
+  return entries;
+}
+
+std::map<std::string, std::string> CompanyIndexEntries(
+    const CompanyRecord& c) {
+  std::map<std::string, std::string> entries;
+  for (const auto& [term, rec] : SearchTermsFor(c)) {
+    entries[keys::SearchKey(term, c.id())] = rec.SerializeAsString();
+  }
+  return entries;
+}
+
+// 64-bit keyed hash (FNV-1a with a final avalanche) sealing page tokens
+// against accidental or casual tampering. Not a MAC: a forged token can only
+// name a cursor position, which a caller may reach anyway.
+uint64_t SealHash(absl::string_view key, absl::string_view data) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](absl::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+  };
+  mix(key);
+  mix(data);
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return h;
+}
+
+uint64_t Fingerprint(absl::string_view data) { return SealHash("", data); }
+
+bool QueryMatchesBasics(const PartnershipQuery& q, const PartnershipRecord& p) {
+  if (q.kinds_size() > 0) {
+    bool any = false;
+    for (int k : q.kinds()) {
+      for (int pk : p.kinds()) any = any || k == pk;
+    }
+    if (!any) return false;
+  }
+  if (q.statuses_size() > 0 &&
+      std::find(q.statuses().begin(), q.statuses().end(), p.status()) ==
+          q.statuses().end()) {
+    return false;
+  }
+  if (!q.announced_after().empty() && p.announced_on() < q.announced_after()) {
+    return false;
+  }
+  if (!q.announced_before().empty() &&
+      p.announced_on() > q.announced_before()) {
+    return false;
+  }
+  if (!q.company_id().empty()) {
+    bool found = false;
+    for (const auto& part : p.participants()) {
+      found = found || part.company_id() == q.company_id();
+    }
+    if (!found) return false;
+  }
+  return p.sources_size() >= q.min_sources();
+}
+
+// True when each prefix can be matched by a different participant
+// (backtracking bipartite matching; at most 8 prefixes and 32 participants).
+bool AssignSectors(const std::vector<std::vector<bool>>& can, size_t i,
+                   std::vector<bool>* used) {
+  if (i == can.size()) return true;
+  for (size_t j = 0; j < can[i].size(); ++j) {
+    if (!can[i][j] || (*used)[j]) continue;
+    (*used)[j] = true;
+    if (AssignSectors(can, i + 1, used)) return true;
+    (*used)[j] = false;
+  }
+  return false;
+}
+
+bool SectorsMatch(const PartnershipQuery& q,
+                  const std::vector<const CompanyRecord*>& participants) {
+  if (q.participant_sectors_size() == 0) return true;
+  std::vector<std::vector<bool>> can(q.participant_sectors_size(),
+                                     std::vector<bool>(participants.size()));
+  for (int i = 0; i < q.participant_sectors_size(); ++i) {
+    for (size_t j = 0; j < participants.size(); ++j) {
+      if (participants[j] == nullptr) continue;
+      for (const std::string& s : participants[j]->sectors()) {
+        if (SectorHasPrefix(s, q.participant_sectors(i))) can[i][j] = true;
+      }
+    }
+  }
+  std::vector<bool> used(participants.size());
+  return AssignSectors(can, 0, &used);
+}
+
+bool CompanyMatches(const CompanyFilter& f, const CompanyRecord& c) {
+  if (!f.country.empty() && c.country() != f.country) return false;
+  if (!f.sector.empty()) {
+    bool any = false;
+    for (const std::string& s : c.sectors()) {
+      any = any || SectorHasPrefix(s, f.sector);
+    }
+    if (!any) return false;
+  }
+  if (!f.label.empty()) {
+    size_t eq = f.label.find('=');
+    std::string key = f.label.substr(0, eq);
+    auto it = c.labels().find(key);
+    if (it == c.labels().end()) return false;
+    if (eq != std::string::npos && it->second != f.label.substr(eq + 1)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Applies `paths` of `patch` onto `target` for the mutable fields listed.
+// Empty paths: every field set in `patch`; "*": all of them.
+template <typename Record>
+absl::Status ApplyMask(const Record& patch,
+                       const std::vector<std::string>& paths,
+                       const std::vector<std::string>& mutable_fields,
+                       Record* target) {
+  const auto* desc = Record::descriptor();
+  const auto* refl = Record::GetReflection();
+  std::vector<std::string> chosen;
+  if (paths.empty()) {
+    for (const std::string& f : mutable_fields) {
+      const auto* fd = desc->FindFieldByName(f);
+      bool set = fd->is_repeated() ? refl->FieldSize(patch, fd) > 0
+                                   : refl->HasField(patch, fd);
+      if (set) chosen.push_back(f);
+    }
+  } else if (paths.size() == 1 && paths[0] == "*") {
+    chosen = mutable_fields;
+  } else {
+    for (size_t i = 0; i < paths.size(); ++i) {
+      if (std::find(mutable_fields.begin(), mutable_fields.end(), paths[i]) ==
+          mutable_fields.end()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "update_mask.paths[", i, "]: want one of ",
+            absl::StrJoin(mutable_fields, ", "), ", got \"", paths[i], "\""));
+      }
+      chosen.push_back(paths[i]);
+    }
+  }
+  for (const std::string& f : chosen) {
+    const auto* fd = desc->FindFieldByName(f);
+    refl->ClearField(target, fd);
+    if (fd->is_repeated()) {
+      for (int i = 0; i < refl->FieldSize(patch, fd); ++i) {
+        switch (fd->cpp_type()) {
+          case google::protobuf::FieldDescriptor::CPPTYPE_STRING:
+            refl->AddString(target, fd, refl->GetRepeatedString(patch, fd, i));
+            break;
+          case google::protobuf::FieldDescriptor::CPPTYPE_ENUM:
+            refl->AddEnumValue(target, fd,
+                               refl->GetRepeatedEnumValue(patch, fd, i));
+            break;
+          case google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE:
+            refl->AddMessage(target, fd)
+                ->CopyFrom(refl->GetRepeatedMessage(patch, fd, i));
+            break;
+          default:
+            return absl::InternalError(absl::StrCat("unsupported field ", f));
+        }
+      }
+    } else {
+      switch (fd->cpp_type()) {
+        case google::protobuf::FieldDescriptor::CPPTYPE_STRING:
+          refl->SetString(target, fd, refl->GetString(patch, fd));
+          break;
+        case google::protobuf::FieldDescriptor::CPPTYPE_ENUM:
+          refl->SetEnumValue(target, fd, refl->GetEnumValue(patch, fd));
+          break;
+        case google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE:
+          if (refl->HasField(patch, fd)) {
+            refl->MutableMessage(target, fd)
+                ->CopyFrom(refl->GetMessage(patch, fd));
+          }
+          break;
+        default:
+          return absl::InternalError(absl::StrCat("unsupported field ", f));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+const std::vector<std::string>& CompanyMutableFields() {
+  static const auto* fields = new std::vector<std::string>{
+      "display_name", "legal_name", "aliases",     "tickers", "sectors",
+      "country",      "website",    "description", "labels"};
+  return *fields;
+}
+
+const std::vector<std::string>& PartnershipMutableFields() {
+  static const auto* fields = new std::vector<std::string>{
+      "title",       "summary",  "participants", "kinds",
+      "status",      "announced_on", "ended_on", "terms",
+      "sources",     "market_reactions", "labels"};
+  return *fields;
+}
+
+// One mutation's view of the store inside a commit group.
+class Txn {
+ public:
+  Txn(rocksdb::DB* db, rocksdb::WriteBatchWithIndex* batch, int64_t revision,
+      int64_t now_micros, const StoreOptions* options)
+      : db_(db),
+        batch_(batch),
+        revision_(revision),
+        now_micros_(now_micros),
+        options_(options) {}
+
+  int64_t revision() const { return revision_; }
+  int64_t now_micros() const { return now_micros_; }
+  ChangeBatchRecord& changes() { return changes_; }
+
+  // Sets *value and returns true when the key exists.
+  absl::StatusOr<bool> Get(const std::string& key, std::string* value) {
+    rocksdb::Status s =
+        batch_->GetFromBatchAndDB(db_, rocksdb::ReadOptions(), key, value);
+    if (s.IsNotFound()) return false;
+    RETURN_IF_ERROR(FromRocks(s, "read"));
+    return true;
+  }
+
+  template <typename Record>
+  absl::StatusOr<bool> GetRecord(const std::string& key, Record* out) {
+    std::string value;
+    ASSIGN_OR_RETURN(bool found, Get(key, &value));
+    if (!found) return false;
+    ASSIGN_OR_RETURN(*out, ParseRecord<Record>(value, "record"));
+    return true;
+  }
+
+  absl::Status Put(const std::string& key, absl::string_view value) {
+    return FromRocks(
+        batch_->Put(key, rocksdb::Slice(value.data(), value.size())), "write");
+  }
+  absl::Status Delete(const std::string& key) {
+    return FromRocks(batch_->Delete(key), "write");
+  }
+
+  // Keys (with values) under `prefix`, seen through the batch, at most
+  // `limit` (more sets *truncated).
+  absl::Status Scan(const std::string& prefix, int limit,
+                    std::vector<std::pair<std::string, std::string>>* out,
+                    bool* truncated) {
+    std::string upper = keys::PrefixSuccessor(prefix);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = upper.empty() ? nullptr : &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(
+        batch_->NewIteratorWithBase(db_->DefaultColumnFamily(),
+                                    db_->NewIterator(ro), &ro));
+    *truncated = false;
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+      if (!it->key().starts_with(prefix)) break;
+      if (static_cast<int>(out->size()) >= limit) {
+        *truncated = true;
+        break;
+      }
+      out->emplace_back(it->key().ToString(), it->value().ToString());
+    }
+    return FromRocks(it->status(), "scan");
+  }
+
+  absl::Status Fault(absl::string_view point) {
+    if (!options_->fault_injector) return absl::OkStatus();
+    return options_->fault_injector(point);
+  }
+
+  template <typename Record>
+  void AddEvent(ChangeEventRecord::Type type, const Record& r);
+
+ private:
+  rocksdb::DB* db_;
+  rocksdb::WriteBatchWithIndex* batch_;
+  int64_t revision_;
+  int64_t now_micros_;
+  const StoreOptions* options_;
+  ChangeBatchRecord changes_;
+};
+
+template <>
+void Txn::AddEvent(ChangeEventRecord::Type type, const CompanyRecord& r) {
+  auto* e = changes_.add_events();
+  e->set_type(type);
+  *e->mutable_company() = r;
+}
+
+template <>
+void Txn::AddEvent(ChangeEventRecord::Type type, const PartnershipRecord& r) {
+  auto* e = changes_.add_events();
+  e->set_type(type);
+  *e->mutable_partnership() = r;
+}
+
+// Replaces `old_entries` by `new_entries` in the batch, touching only keys
+// whose presence or value differs.
+absl::Status ReplaceEntries(Txn& txn,
+                            const std::map<std::string, std::string>& old_entries,
+                            const std::map<std::string, std::string>& new_entries) {
+  for (const auto& [k, v] : old_entries) {
+    if (new_entries.count(k) == 0) RETURN_IF_ERROR(txn.Delete(k));
+  }
+  for (const auto& [k, v] : new_entries) {
+    auto it = old_entries.find(k);
+    if (it == old_entries.end() || it->second != v) {
+      RETURN_IF_ERROR(txn.Put(k, v));
+    }
+  }
+  return absl::OkStatus();
+}
+
+using Mutation = std::function<absl::Status(Txn&)>;
+
+class RocksDbStore : public GraphStore {
+ public:
+  RocksDbStore(std::unique_ptr<rocksdb::DB> db, StoreOptions options,
+               int64_t revision, std::string token_key)
+      : db_(std::move(db)),
+        options_(std::move(options)),
+        revision_(revision),
+        token_key_(std::move(token_key)) {
+    committer_ = std::thread([this] { CommitLoop(); });
+  }
+
+  ~RocksDbStore() override {
+    {
+      absl::MutexLock lock(&queue_mu_);
+      stopping_ = true;
+    }
+    committer_.join();
+    db_->SyncWAL();
+    db_->Close();
+  }
+
+  absl::StatusOr<CompanyRecord> CreateCompany(
+      const CompanyRecord& input, absl::string_view request_id) override {
+    RETURN_IF_ERROR(ValidateRequestId("request_id", request_id));
+    CompanyRecord c = input;
+    ClearOutputOnly(&c);
+    if (c.id().empty()) {
+      c.set_id(Slugify(c.display_name()));
+      if (c.id().empty() && !c.display_name().empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "company_id: cannot be derived from display_name \"",
+            c.display_name(), "\"; give one explicitly"));
+      }
+    } else {
+      RETURN_IF_ERROR(ValidateId("company_id", c.id()));
+    }
+    RETURN_IF_ERROR(ValidateCompany(c));
+    CompanyRecord result;
+    std::string rid(request_id);
+    RETURN_IF_ERROR(Commit([&](Txn& txn) -> absl::Status {
+      if (!rid.empty()) {
+        RequestIdRecord seen;
+        ASSIGN_OR_RETURN(bool replay,
+                         txn.GetRecord(keys::RequestIdKey(kCompanies, rid),
+                                       &seen));
+        if (replay) {
+          ASSIGN_OR_RETURN(bool exists, txn.GetRecord(keys::CompanyKey(
+                                                          seen.resource_id()),
+                                                      &result));
+          if (!exists) {
+            return absl::FailedPreconditionError(absl::StrCat(
+                "request_id: \"", rid, "\" created companies/",
+                seen.resource_id(), ", which has since been deleted"));
+          }
+          return absl::OkStatus();
+        }
+      }
+      CompanyRecord existing;
+      ASSIGN_OR_RETURN(bool exists,
+                       txn.GetRecord(keys::CompanyKey(c.id()), &existing));
+      if (exists) {
+        return absl::AlreadyExistsError(
+            absl::StrCat("companies/", c.id(), " already exists"));
+      }
+      result = c;
+      SetCreated(txn, &result);
+      RETURN_IF_ERROR(
+          txn.Put(keys::CompanyKey(c.id()), result.SerializeAsString()));
+      RETURN_IF_ERROR(txn.Fault("company.record"));
+      RETURN_IF_ERROR(ReplaceEntries(txn, {}, CompanyIndexEntries(result)));
+      RETURN_IF_ERROR(txn.Fault("company.indexes"));
+      if (!rid.empty()) {
+        RETURN_IF_ERROR(PutRequestId(txn, kCompanies, rid, c.id()));
+      }
+      txn.AddEvent(ChangeEventRecord::CREATED, result);
+      return absl::OkStatus();
+    }));
+    return result;
+  }
+
+  absl::StatusOr<CompanyRecord> GetCompany(absl::string_view id) override {
+    RETURN_IF_ERROR(ValidateId("name", id));
+    return ReadRecord<CompanyRecord>(rocksdb::ReadOptions(),
+                                     keys::CompanyKey(id), kCompanies, id);
+  }
+
+  absl::StatusOr<std::vector<CompanyRecord>> BatchGetCompanies(
+      const std::vector<std::string>& ids) override {
+    if (ids.empty() || static_cast<int>(ids.size()) > kMaxBatchGet) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "names: want 1..", kMaxBatchGet, " entries, got ", ids.size()));
+    }
+    for (size_t i = 0; i < ids.size(); ++i) {
+      RETURN_IF_ERROR(ValidateId(absl::StrCat("names[", i, "]"), ids[i]));
+    }
+    SnapshotReader snap(db_.get());
+    std::vector<CompanyRecord> out;
+    out.reserve(ids.size());
+    for (const std::string& id : ids) {
+      ASSIGN_OR_RETURN(CompanyRecord c,
+                       ReadRecord<CompanyRecord>(snap.options(),
+                                                 keys::CompanyKey(id),
+                                                 kCompanies, id));
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
+  absl::StatusOr<CompanyRecord> UpdateCompany(
+      const CompanyRecord& patch, const std::vector<std::string>& paths,
+      absl::string_view etag) override {
+    RETURN_IF_ERROR(ValidateId("company.name", patch.id()));
+    CompanyRecord result;
+    std::string etag_copy(etag);
+    RETURN_IF_ERROR(Commit([&](Txn& txn) -> absl::Status {
+      CompanyRecord old;
+      ASSIGN_OR_RETURN(bool exists,
+                       txn.GetRecord(keys::CompanyKey(patch.id()), &old));
+      if (!exists) return NotFound(kCompanies, patch.id());
+      RETURN_IF_ERROR(CheckEtag(etag_copy, old.update_revision(),
+                                absl::StrCat("companies/", patch.id())));
+      result = old;
+      RETURN_IF_ERROR(ApplyMask(patch, paths, CompanyMutableFields(), &result));
+      RETURN_IF_ERROR(ValidateCompany(result));
+      if (result.SerializeAsString() == old.SerializeAsString()) {
+        return absl::OkStatus();  // Nothing changed: no write, no revision.
+      }
+      SetUpdated(txn, &result);
+      RETURN_IF_ERROR(
+          txn.Put(keys::CompanyKey(result.id()), result.SerializeAsString()));
+      RETURN_IF_ERROR(txn.Fault("company.record"));
+      RETURN_IF_ERROR(ReplaceEntries(txn, CompanyIndexEntries(old),
+                                     CompanyIndexEntries(result)));
+      RETURN_IF_ERROR(txn.Fault("company.indexes"));
+      txn.AddEvent(ChangeEventRecord::UPDATED, result);
+      return absl::OkStatus();
+    }));
+    return result;
+  }
+
+  absl::Status DeleteCompany(absl::string_view id_view, absl::string_view etag,
+                             bool force) override {
+    RETURN_IF_ERROR(ValidateId("name", id_view));
+    std::string id(id_view), etag_copy(etag);
+    return Commit([&](Txn& txn) -> absl::Status {
+      CompanyRecord old;
+      ASSIGN_OR_RETURN(bool exists, txn.GetRecord(keys::CompanyKey(id), &old));
+      if (!exists) return NotFound(kCompanies, id);
+      RETURN_IF_ERROR(
+          CheckEtag(etag_copy, old.update_revision(), "companies/" + id));
+      std::vector<std::pair<std::string, std::string>> adjacent;
+      bool truncated = false;
+      RETURN_IF_ERROR(txn.Scan(keys::AdjacencyPrefix(id),
+                               kMaxForceDeletePartnerships, &adjacent,
+                               &truncated));
+      if (!adjacent.empty() && !force) {
+        std::string a, d, first;
+        keys::DecodeAdjacencyKey(adjacent[0].first, &a, &d, &first);
+        return absl::FailedPreconditionError(absl::StrCat(
+            "companies/", id, " is referenced by ",
+            truncated ? "more than " : "", adjacent.size(),
+            " partnership(s), e.g. partnerships/", first,
+            "; delete those first or pass force"));
+      }
+      if (truncated) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "force: companies/", id, " has more than ",
+            kMaxForceDeletePartnerships,
+            " partnerships, more than one delete may remove"));
+      }
+      for (const auto& [key, value] : adjacent) {
+        std::string a, d, pid;
+        if (!keys::DecodeAdjacencyKey(key, &a, &d, &pid)) {
+          return absl::DataLossError("malformed adjacency key");
+        }
+        RETURN_IF_ERROR(DeletePartnershipInTxn(txn, pid, ""));
+      }
+      RETURN_IF_ERROR(txn.Delete(keys::CompanyKey(id)));
+      RETURN_IF_ERROR(txn.Fault("company.record"));
+      RETURN_IF_ERROR(ReplaceEntries(txn, CompanyIndexEntries(old), {}));
+      RETURN_IF_ERROR(txn.Fault("company.indexes"));
+      txn.AddEvent(ChangeEventRecord::DELETED, old);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<CompanyPage> ListCompanies(
+      const CompanyFilter& filter, int page_size,
+      absl::string_view page_token) override {
+    RETURN_IF_ERROR(
+        ValidateCompanyFilter(filter.sector, filter.country, filter.label));
+    RETURN_IF_ERROR(ValidatePageSize("page_size", page_size));
+    int limit = ClampPageSize(page_size, kDefaultPageSize, kMaxPageSize);
+    uint64_t fp = Fingerprint(absl::StrCat(filter.sector, "\x1f",
+                                           filter.country, "\x1f",
+                                           filter.label));
+    std::string prefix = keys::TablePrefix(keys::kCompany);
+    ASSIGN_OR_RETURN(std::string after,
+                     OpenToken(page_token, kCompanies, fp));
+    SnapshotReader snap(db_.get());
+    CompanyPage page;
+    ASSIGN_OR_RETURN(page.revision, snap.Revision());
+    std::string upper = keys::PrefixSuccessor(prefix);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro = snap.options();
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    if (after.empty()) {
+      it->Seek(prefix);
+    } else {
+      it->Seek(after);
+      if (it->Valid() && it->key() == after) it->Next();
+    }
+    int scanned = 0;
+    std::string last_key;
+    for (; it->Valid(); it->Next()) {
+      if (static_cast<int>(page.companies.size()) >= limit ||
+          scanned >= kMaxScanPerPage) {
+        page.next_page_token = SealToken(kCompanies, fp, last_key);
+        break;
+      }
+      ++scanned;
+      last_key = it->key().ToString();
+      ASSIGN_OR_RETURN(CompanyRecord c, ParseRecord<CompanyRecord>(
+                                            View(it->value()),
+                                            "company"));
+      if (CompanyMatches(filter, c)) page.companies.push_back(std::move(c));
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "list companies"));
+    return page;
+  }
+
+  absl::StatusOr<SearchResult> SearchCompanies(absl::string_view query,
+                                               int limit) override {
+    RETURN_IF_ERROR(ValidateSearchQuery("query", query));
+    RETURN_IF_ERROR(ValidatePageSize("page_size", limit));
+    limit = ClampPageSize(limit, kDefaultSearchLimit, kMaxSearchLimit);
+    std::string q = FoldForSearch(query);
+    SnapshotReader snap(db_.get());
+    SearchResult result;
+    ASSIGN_OR_RETURN(result.revision, snap.Revision());
+    std::string prefix = keys::SearchTermPrefix(q);
+    std::string upper = keys::PrefixSuccessor(prefix);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro = snap.options();
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    struct Best {
+      MatchKind match;
+      std::string text;
+    };
+    absl::flat_hash_map<std::string, Best> best;
+    int scanned = 0;
+    for (it->Seek(prefix); it->Valid() && scanned < kMaxSearchScan;
+         it->Next(), ++scanned) {
+      std::string term, company_id;
+      if (!keys::DecodeSearchKey(View(it->key()), &term,
+                                 &company_id)) {
+        return absl::DataLossError("malformed search key");
+      }
+      ASSIGN_OR_RETURN(SearchTermRecord rec,
+                       ParseRecord<SearchTermRecord>(
+                           View(it->value()), "search term"));
+      MatchKind match;
+      switch (rec.source()) {
+        case SearchTermRecord::TICKER:
+          match = term == q ? MatchKind::kExactTicker : MatchKind::kPrefix;
+          break;
+        case SearchTermRecord::NAME:
+        case SearchTermRecord::ALIAS:
+          match = term == q ? MatchKind::kExactName : MatchKind::kPrefix;
+          break;
+        default:
+          match = MatchKind::kWordPrefix;
+      }
+      auto [pos, inserted] = best.try_emplace(company_id, Best{match, ""});
+      if (inserted || match < pos->second.match) {
+        pos->second = Best{match, rec.text()};
+      }
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "search"));
+    for (const auto& [id, b] : best) {
+      CompanyRecord c;
+      ASSIGN_OR_RETURN(c, ReadRecord<CompanyRecord>(snap.options(),
+                                                    keys::CompanyKey(id),
+                                                    kCompanies, id));
+      result.hits.push_back(SearchHit{std::move(c), b.match, b.text});
+    }
+    std::sort(result.hits.begin(), result.hits.end(),
+              [](const SearchHit& a, const SearchHit& b) {
+                if (a.match != b.match) return a.match < b.match;
+                if (a.company.display_name() != b.company.display_name()) {
+                  return a.company.display_name() < b.company.display_name();
+                }
+                return a.company.id() < b.company.id();
+              });
+    if (static_cast<int>(result.hits.size()) > limit) result.hits.resize(limit);
+    return result;
+  }
+
+  absl::StatusOr<PartnershipRecord> CreatePartnership(
+      const PartnershipRecord& input, absl::string_view request_id) override {
+    RETURN_IF_ERROR(ValidateRequestId("request_id", request_id));
+    PartnershipRecord p = input;
+    ClearOutputOnly(&p);
+    if (p.id().empty()) {
+      p.set_id(NewPartnershipId());
+    } else {
+      RETURN_IF_ERROR(ValidateId("partnership_id", p.id()));
+    }
+    ApplyPartnershipDefaults(&p);
+    RETURN_IF_ERROR(ValidatePartnership(p));
+    PartnershipRecord result;
+    std::string rid(request_id);
+    RETURN_IF_ERROR(Commit([&](Txn& txn) -> absl::Status {
+      if (!rid.empty()) {
+        RequestIdRecord seen;
+        ASSIGN_OR_RETURN(bool replay,
+                         txn.GetRecord(keys::RequestIdKey(kPartnerships, rid),
+                                       &seen));
+        if (replay) {
+          ASSIGN_OR_RETURN(bool exists,
+                           txn.GetRecord(
+                               keys::PartnershipKey(seen.resource_id()),
+                               &result));
+          if (!exists) {
+            return absl::FailedPreconditionError(absl::StrCat(
+                "request_id: \"", rid, "\" created partnerships/",
+                seen.resource_id(), ", which has since been deleted"));
+          }
+          return absl::OkStatus();
+        }
+      }
+      PartnershipRecord existing;
+      ASSIGN_OR_RETURN(bool exists,
+                       txn.GetRecord(keys::PartnershipKey(p.id()), &existing));
+      if (exists) {
+        return absl::AlreadyExistsError(
+            absl::StrCat("partnerships/", p.id(), " already exists"));
+      }
+      RETURN_IF_ERROR(CheckParticipantsAndDuplicates(txn, p));
+      result = p;
+      SetCreated(txn, &result);
+      RETURN_IF_ERROR(txn.Put(keys::PartnershipKey(result.id()),
+                              result.SerializeAsString()));
+      RETURN_IF_ERROR(txn.Fault("partnership.record"));
+      RETURN_IF_ERROR(
+          ReplaceEntries(txn, {}, PartnershipIndexEntries(result)));
+      RETURN_IF_ERROR(txn.Fault("partnership.indexes"));
+      if (!rid.empty()) {
+        RETURN_IF_ERROR(PutRequestId(txn, kPartnerships, rid, result.id()));
+      }
+      txn.AddEvent(ChangeEventRecord::CREATED, result);
+      return absl::OkStatus();
+    }));
+    return result;
+  }
+
+  absl::StatusOr<PartnershipRecord> GetPartnership(
+      absl::string_view id) override {
+    RETURN_IF_ERROR(ValidateId("name", id));
+    return ReadRecord<PartnershipRecord>(
+        rocksdb::ReadOptions(), keys::PartnershipKey(id), kPartnerships, id);
+  }
+
+  absl::StatusOr<PartnershipRecord> UpdatePartnership(
+      const PartnershipRecord& patch, const std::vector<std::string>& paths,
+      absl::string_view etag) override {
+    RETURN_IF_ERROR(ValidateId("partnership.name", patch.id()));
+    PartnershipRecord result;
+    std::string etag_copy(etag);
+    RETURN_IF_ERROR(Commit([&](Txn& txn) -> absl::Status {
+      PartnershipRecord old;
+      ASSIGN_OR_RETURN(bool exists,
+                       txn.GetRecord(keys::PartnershipKey(patch.id()), &old));
+      if (!exists) return NotFound(kPartnerships, patch.id());
+      RETURN_IF_ERROR(CheckEtag(etag_copy, old.update_revision(),
+                                absl::StrCat("partnerships/", patch.id())));
+      result = old;
+      RETURN_IF_ERROR(
+          ApplyMask(patch, paths, PartnershipMutableFields(), &result));
+      ApplyPartnershipDefaults(&result);
+      RETURN_IF_ERROR(ValidatePartnership(result));
+      if (result.SerializeAsString() == old.SerializeAsString()) {
+        return absl::OkStatus();
+      }
+      auto old_entries = PartnershipIndexEntries(old);
+      auto new_entries = PartnershipIndexEntries(result);
+      if (old_entries != new_entries) {
+        RETURN_IF_ERROR(CheckParticipantsAndDuplicates(txn, result));
+      }
+      SetUpdated(txn, &result);
+      RETURN_IF_ERROR(txn.Put(keys::PartnershipKey(result.id()),
+                              result.SerializeAsString()));
+      RETURN_IF_ERROR(txn.Fault("partnership.record"));
+      RETURN_IF_ERROR(ReplaceEntries(txn, old_entries, new_entries));
+      RETURN_IF_ERROR(txn.Fault("partnership.indexes"));
+      txn.AddEvent(ChangeEventRecord::UPDATED, result);
+      return absl::OkStatus();
+    }));
+    return result;
+  }
+
+  absl::Status DeletePartnership(absl::string_view id,
+                                 absl::string_view etag) override {
+    RETURN_IF_ERROR(ValidateId("name", id));
+    std::string id_copy(id), etag_copy(etag);
+    return Commit([&](Txn& txn) {
+      return DeletePartnershipInTxn(txn, id_copy, etag_copy);
+    });
+  }
+
+  absl::StatusOr<PartnershipPage> ListPartnerships(
+      const PartnershipQuery& query, int page_size,
+      absl::string_view page_token) override {
+    RETURN_IF_ERROR(ValidatePartnershipQuery("filter", query));
+    RETURN_IF_ERROR(ValidatePageSize("page_size", page_size));
+    int limit = ClampPageSize(page_size, kDefaultPageSize, kMaxPageSize);
+    std::string det;
+    {
+      google::protobuf::io::StringOutputStream stream(&det);
+      google::protobuf::io::CodedOutputStream out(&stream);
+      out.SetSerializationDeterministic(true);
+      query.SerializeToCodedStream(&out);
+    }
+    uint64_t fp = Fingerprint(det);
+    ASSIGN_OR_RETURN(std::string after,
+                     OpenToken(page_token, kPartnerships, fp));
+
+    // Newest first: walk the announced-date index (or the company's
+    // adjacency, which is ordered the same way) backwards, between the
+    // filter's dates.
+    std::string prefix =
+        query.company_id().empty() ? keys::TablePrefix(keys::kAnnounced)
+                                   : keys::AdjacencyPrefix(query.company_id());
+    std::string lower = prefix, upper = keys::PrefixSuccessor(prefix);
+    if (!query.announced_after().empty()) {
+      lower = prefix;
+      keys::AppendString(&lower, query.announced_after());
+    }
+    if (!query.announced_before().empty()) {
+      std::string b = prefix;
+      keys::AppendString(&b, query.announced_before());
+      upper = keys::PrefixSuccessor(b);
+    }
+    SnapshotReader snap(db_.get());
+    PartnershipPage page;
+    ASSIGN_OR_RETURN(page.revision, snap.Revision());
+    rocksdb::Slice lower_slice(lower), upper_slice(upper);
+    rocksdb::ReadOptions ro = snap.options();
+    ro.iterate_lower_bound = &lower_slice;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    if (after.empty()) {
+      it->SeekToLast();
+    } else {
+      std::string resume = prefix + after;
+      it->SeekForPrev(resume);
+      if (it->Valid() && it->key() == resume) it->Prev();
+    }
+    absl::flat_hash_map<std::string, std::unique_ptr<CompanyRecord>> companies;
+    int scanned = 0;
+    std::string last_suffix;
+    for (; it->Valid(); it->Prev()) {
+      if (static_cast<int>(page.partnerships.size()) >= limit ||
+          scanned >= kMaxScanPerPage) {
+        page.next_page_token = SealToken(kPartnerships, fp, last_suffix);
+        break;
+      }
+      ++scanned;
+      std::string a, date, pid;
+      bool ok = query.company_id().empty()
+                    ? keys::DecodeAnnouncedKey(View(it->key()), &date,
+                                               &pid)
+                    : keys::DecodeAdjacencyKey(View(it->key()), &a,
+                                               &date, &pid);
+      if (!ok) return absl::DataLossError("malformed partnership index key");
+      last_suffix = it->key().ToString().substr(prefix.size());
+      ASSIGN_OR_RETURN(PartnershipRecord p,
+                       ReadRecord<PartnershipRecord>(snap.options(),
+                                                     keys::PartnershipKey(pid),
+                                                     kPartnerships, pid));
+      if (!QueryMatchesBasics(query, p)) continue;
+      if (query.participant_sectors_size() > 0) {
+        std::vector<const CompanyRecord*> parts;
+        for (const auto& part : p.participants()) {
+          auto& slot = companies[part.company_id()];
+          if (slot == nullptr) {
+            slot = std::make_unique<CompanyRecord>();
+            auto c = ReadRecord<CompanyRecord>(
+                snap.options(), keys::CompanyKey(part.company_id()),
+                kCompanies, part.company_id());
+            if (c.ok()) *slot = *std::move(c);
+          }
+          parts.push_back(slot.get());
+        }
+        if (!SectorsMatch(query, parts)) continue;
+      }
+      page.partnerships.push_back(std::move(p));
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "list partnerships"));
+    return page;
+  }
+
+  absl::StatusOr<ChangesPage> ReadChanges(int64_t start_revision,
+                                          int max_batches) override {
+    if (start_revision < 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "start_revision: want >= 1, got ", start_revision));
+    }
+    SnapshotReader snap(db_.get());
+    ChangesPage page;
+    ASSIGN_OR_RETURN(page.revision, snap.Revision());
+    ASSIGN_OR_RETURN(page.compact_revision,
+                     snap.MetaInt(kMetaCompactRevision));
+    if (start_revision <= page.compact_revision) {
+      return absl::OutOfRangeError(absl::StrCat(
+          "start_revision: ", start_revision,
+          " has been compacted; the oldest revision held is ",
+          page.compact_revision + 1));
+    }
+    std::string prefix = keys::TablePrefix(keys::kChange);
+    std::string upper = keys::PrefixSuccessor(prefix);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro = snap.options();
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    for (it->Seek(keys::ChangeKey(start_revision));
+         it->Valid() && static_cast<int>(page.batches.size()) < max_batches;
+         it->Next()) {
+      ASSIGN_OR_RETURN(ChangeBatchRecord b,
+                       ParseRecord<ChangeBatchRecord>(
+                           View(it->value()), "change log"));
+      page.batches.push_back(std::move(b));
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "read changes"));
+    return page;
+  }
+
+  int64_t Revision() const override {
+    return revision_.load(std::memory_order_acquire);
+  }
+
+  absl::StatusOr<ConsistencyReport> CheckConsistency() override;
+
+  absl::StatusOr<StoreStats> GetStats() override {
+    SnapshotReader snap(db_.get());
+    StoreStats stats;
+    ASSIGN_OR_RETURN(stats.revision, snap.Revision());
+    ASSIGN_OR_RETURN(stats.compact_revision,
+                     snap.MetaInt(kMetaCompactRevision));
+    ASSIGN_OR_RETURN(stats.companies,
+                     CountPrefix(snap, keys::TablePrefix(keys::kCompany)));
+    ASSIGN_OR_RETURN(stats.partnerships,
+                     CountPrefix(snap, keys::TablePrefix(keys::kPartnership)));
+    uint64_t live = 0;
+    db_->GetIntProperty(rocksdb::DB::Properties::kEstimateLiveDataSize, &live);
+    stats.disk_bytes = static_cast<int64_t>(live);
+    stats.schema_version = kSchemaVersion;
+    return stats;
+  }
+
+ private:
+  struct Pending {
+    Mutation fn;
+    absl::Status status;
+    absl::Notification done;
+  };
+
+  // Reads at one snapshot, released on destruction.
+  class SnapshotReader {
+   public:
+    explicit SnapshotReader(rocksdb::DB* db)
+        : db_(db), snapshot_(db->GetSnapshot()) {
+      options_.snapshot = snapshot_;
+    }
+    ~SnapshotReader() { db_->ReleaseSnapshot(snapshot_); }
+    const rocksdb::ReadOptions& options() const { return options_; }
+    absl::StatusOr<int64_t> MetaInt(absl::string_view name) const {
+      std::string v;
+      rocksdb::Status s = db_->Get(options_, keys::MetaKey(name), &v);
+      if (s.IsNotFound()) return 0;
+      RETURN_IF_ERROR(FromRocks(s, "read meta"));
+      return DecodeInt64(v);
+    }
+    absl::StatusOr<int64_t> Revision() const { return MetaInt(kMetaRevision); }
+
+   private:
+    rocksdb::DB* db_;
+    const rocksdb::Snapshot* snapshot_;
+    rocksdb::ReadOptions options_;
+  };
+
+  static int ClampPageSize(int requested, int default_size, int max_size) {
+    if (requested <= 0) return default_size;
+    return std::min(requested, max_size);
+  }
+
+  static absl::Status NotFound(absl::string_view collection,
+                               absl::string_view id) {
+    return absl::NotFoundError(absl::StrCat(collection, "/", id, " not found"));
+  }
+
+  template <typename Record>
+  absl::StatusOr<Record> ReadRecord(const rocksdb::ReadOptions& ro,
+                                    const std::string& key,
+                                    absl::string_view collection,
+                                    absl::string_view id) {
+    std::string value;
+    rocksdb::Status s = db_->Get(ro, key, &value);
+    if (s.IsNotFound()) return NotFound(collection, id);
+    RETURN_IF_ERROR(FromRocks(s, absl::StrCat("read ", collection, "/", id)));
+    return ParseRecord<Record>(value, absl::StrCat(collection, "/", id));
+  }
+
+  absl::StatusOr<int64_t> CountPrefix(const SnapshotReader& snap,
+                                      const std::string& prefix) {
+    std::string upper = keys::PrefixSuccessor(prefix);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro = snap.options();
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    int64_t n = 0;
+    for (it->Seek(prefix); it->Valid(); it->Next()) ++n;
+    RETURN_IF_ERROR(FromRocks(it->status(), "count"));
+    return n;
+  }
+
+  template <typename Record>
+  static void ClearOutputOnly(Record* r) {
+    r->clear_create_revision();
+    r->clear_update_revision();
+    r->clear_create_time_micros();
+    r->clear_update_time_micros();
+  }
+
+  template <typename Record>
+  static void SetCreated(Txn& txn, Record* r) {
+    r->set_create_revision(txn.revision());
+    r->set_update_revision(txn.revision());
+    r->set_create_time_micros(txn.now_micros());
+    r->set_update_time_micros(txn.now_micros());
+  }
+
+  template <typename Record>
+  static void SetUpdated(Txn& txn, Record* r) {
+    r->set_update_revision(txn.revision());
+    r->set_update_time_micros(txn.now_micros());
+  }
+
+  static absl::Status PutRequestId(Txn& txn, absl::string_view collection,
+                                   const std::string& request_id,
+                                   const std::string& resource_id) {
+    RequestIdRecord r;
+    r.set_resource_id(resource_id);
+    r.set_revision(txn.revision());
+    return txn.Put(keys::RequestIdKey(collection, request_id),
+                   r.SerializeAsString());
+  }
+
+  static std::string NewPartnershipId() {
+    thread_local absl::BitGen gen;
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string id = "p";
+    for (int i = 0; i < 15; ++i) {
+      id.push_back(kHex[absl::Uniform<int>(gen, 0, 16)]);
+    }
+    return id;
+  }
+
+  // Every participant exists; no other partnership has the same participant
+  // set, announced_on and an overlapping kind.
+  static absl::Status CheckParticipantsAndDuplicates(
+      Txn& txn, const PartnershipRecord& p) {
+    for (int i = 0; i < p.participants_size(); ++i) {
+      std::string value;
+      ASSIGN_OR_RETURN(bool exists,
+                       txn.Get(keys::CompanyKey(p.participants(i).company_id()),
+                               &value));
+      if (!exists) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "partnership.participants[", i, "].company: companies/",
+            p.participants(i).company_id(), " does not exist"));
+      }
+    }
+    std::vector<std::pair<std::string, std::string>> same;
+    bool truncated = false;
+    RETURN_IF_ERROR(txn.Scan(
+        keys::DedupePrefix(p.announced_on(), SortedParticipantIds(p)),
+        kMaxScanPerPage, &same, &truncated));
+    uint32_t mask = KindMask(p);
+    for (const auto& [key, value] : same) {
+      std::string other;
+      if (!keys::DecodeDedupeKey(key, &other)) {
+        return absl::DataLossError("malformed dedupe key");
+      }
+      if (other == p.id()) continue;
+      if ((static_cast<uint32_t>(DecodeInt64(value)) & mask) != 0) {
+        return absl::AlreadyExistsError(absl::StrCat(
+            "partnership: duplicate of partnerships/", other,
+            " (same participants, announced_on ", p.announced_on(),
+            " and an overlapping kind)"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  static absl::Status DeletePartnershipInTxn(Txn& txn, const std::string& id,
+                                             const std::string& etag) {
+    PartnershipRecord old;
+    ASSIGN_OR_RETURN(bool exists,
+                     txn.GetRecord(keys::PartnershipKey(id), &old));
+    if (!exists) return NotFound(kPartnerships, id);
+    RETURN_IF_ERROR(CheckEtag(etag, old.update_revision(), "partnerships/" + id));
+    RETURN_IF_ERROR(txn.Delete(keys::PartnershipKey(id)));
+    RETURN_IF_ERROR(txn.Fault("partnership.record"));
+    RETURN_IF_ERROR(ReplaceEntries(txn, PartnershipIndexEntries(old), {}));
+    RETURN_IF_ERROR(txn.Fault("partnership.indexes"));
+    txn.AddEvent(ChangeEventRecord::DELETED, old);
+    return absl::OkStatus();
+  }
+
+  std::string SealToken(absl::string_view listing, uint64_t fp,
+                        const std::string& after_key) const {
+    PageCursorRecord cursor;
+    cursor.set_listing(std::string(listing));
+    cursor.set_filter_fingerprint(fp);
+    cursor.set_after_key(after_key);
+    std::string payload = cursor.SerializeAsString();
+    std::string seal;
+    keys::AppendUint64(&seal, SealHash(token_key_, payload));
+    return absl::WebSafeBase64Escape(payload + seal);
+  }
+
+  // The cursor's resume key; empty for the first page.
+  absl::StatusOr<std::string> OpenToken(absl::string_view token,
+                                        absl::string_view listing,
+                                        uint64_t fp) const {
+    if (token.empty()) return std::string();
+    auto bad = [](absl::string_view why) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("page_token: ", why,
+                       "; pass the next_page_token of the previous response "
+                       "unchanged"));
+    };
+    std::string raw;
+    if (!absl::WebSafeBase64Unescape(token, &raw) || raw.size() < 8) {
+      return bad("malformed");
+    }
+    absl::string_view payload(raw.data(), raw.size() - 8);
+    absl::string_view seal(raw.data() + raw.size() - 8, 8);
+    uint64_t want = 0;
+    keys::ConsumeUint64(&seal, &want);
+    PageCursorRecord cursor;
+    if (SealHash(token_key_, payload) != want ||
+        !cursor.ParseFromArray(payload.data(),
+                               static_cast<int>(payload.size()))) {
+      return bad("tampered or from another store");
+    }
+    if (cursor.listing() != listing || cursor.filter_fingerprint() != fp) {
+      return bad("issued for another listing or filter");
+    }
+    return cursor.after_key();
+  }
+
+  // Queues `fn` for the committer and waits until its group is durable.
+  absl::Status Commit(Mutation fn) {
+    Pending pending;
+    pending.fn = std::move(fn);
+    {
+      absl::MutexLock lock(&queue_mu_);
+      if (stopping_) return absl::UnavailableError("store is closing");
+      queue_.push_back(&pending);
+    }
+    pending.done.WaitForNotification();
+    return pending.status;
+  }
+
+  void CommitLoop() {
+    rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0,
+                                       /*overwrite_key=*/true);
+    while (true) {
+      std::vector<Pending*> group;
+      {
+        absl::MutexLock lock(&queue_mu_);
+        queue_mu_.Await(absl::Condition(
+            +[](RocksDbStore* s) { return s->stopping_ || !s->queue_.empty(); },
+            this));
+        if (queue_.empty()) return;  // stopping with nothing left
+        while (!queue_.empty() &&
+               static_cast<int>(group.size()) < options_.max_group_size) {
+          group.push_back(queue_.front());
+          queue_.pop_front();
+        }
+      }
+      CommitGroup(group, &batch);
+    }
+  }
+
+  void CommitGroup(const std::vector<Pending*>& group,
+                   rocksdb::WriteBatchWithIndex* batch) {
+    batch->Clear();
+    int64_t base = revision_.load(std::memory_order_relaxed);
+    int64_t next = base;
+    int64_t now = absl::ToUnixMicros(absl::Now());
+    for (Pending* p : group) {
+      batch->SetSavePoint();
+      Txn txn(db_.get(), batch, next + 1, now, &options_);
+      absl::Status s = p->fn(txn);
+      if (s.ok() && txn.changes().events_size() > 0) {
+        s = FinishRevision(txn);
+      }
+      if (!s.ok()) {
+        batch->RollbackToSavePoint();
+      } else {
+        batch->PopSavePoint();
+        if (txn.changes().events_size() > 0) ++next;
+      }
+      p->status = s;
+    }
+    absl::Status write_status;
+    if (next != base) {
+      if (options_.fault_injector) write_status = options_.fault_injector("commit");
+      if (write_status.ok()) {
+        rocksdb::WriteOptions wo;
+        wo.sync = options_.sync;
+        write_status =
+            FromRocks(db_->Write(wo, batch->GetWriteBatch()), "commit");
+      }
+    }
+    if (write_status.ok()) {
+      revision_.store(next, std::memory_order_release);
+    }
+    for (Pending* p : group) {
+      if (!write_status.ok() && p->status.ok()) p->status = write_status;
+      p->done.Notify();
+    }
+  }
+
+  // Appends the change-log entry and the new revision, trimming history.
+  absl::Status FinishRevision(Txn& txn) {
+    int64_t rev = txn.revision();
+    txn.changes().set_revision(rev);
+    txn.changes().set_time_micros(txn.now_micros());
+    RETURN_IF_ERROR(
+        txn.Put(keys::ChangeKey(rev), txn.changes().SerializeAsString()));
+    RETURN_IF_ERROR(txn.Put(keys::MetaKey(kMetaRevision), EncodeInt64(rev)));
+    int64_t trim = rev - options_.history_limit;
+    if (trim > 0) {
+      RETURN_IF_ERROR(txn.Delete(keys::ChangeKey(trim)));
+      RETURN_IF_ERROR(
+          txn.Put(keys::MetaKey(kMetaCompactRevision), EncodeInt64(trim)));
+    }
+    return absl::OkStatus();
+  }
+
+  std::unique_ptr<rocksdb::DB> db_;
+  const StoreOptions options_;
+  std::atomic<int64_t> revision_;
+  const std::string token_key_;
+
+  absl::Mutex queue_mu_;
+  std::deque<Pending*> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  std::thread committer_;
+};
+
+absl::StatusOr<ConsistencyReport> RocksDbStore::CheckConsistency() {
+  constexpr size_t kMaxProblems = 1000;
+  SnapshotReader snap(db_.get());
+  ConsistencyReport report;
+  auto problem = [&report](std::string p) {
+    if (report.problems.size() < kMaxProblems) {
+      report.problems.push_back(std::move(p));
+    }
+  };
+  ASSIGN_OR_RETURN(int64_t revision, snap.Revision());
+  ASSIGN_OR_RETURN(int64_t compact, snap.MetaInt(kMetaCompactRevision));
+
+  auto scan = [&](char table,
+                  const std::function<absl::Status(absl::string_view,
+                                                   absl::string_view)>& fn)
+      -> absl::Status {
+    std::string prefix = keys::TablePrefix(table);
+    std::string upper = keys::PrefixSuccessor(prefix);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro = snap.options();
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+      RETURN_IF_ERROR(fn(View(it->key()), View(it->value())));
+    }
+    return FromRocks(it->status(), "consistency scan");
+  };
+
+  // What the indexes must hold, derived from the records.
+  std::map<std::string, std::string> expected;
+  absl::flat_hash_set<std::string> company_ids;
+  RETURN_IF_ERROR(scan(keys::kCompany, [&](absl::string_view key,
+                                           absl::string_view value) {
+    ++report.companies;
+    std::string id;
+    auto c = ParseRecord<CompanyRecord>(value, "company");
+    if (!keys::DecodeCompanyKey(key, &id) || !c.ok()) {
+      problem("unreadable company record");
+      return absl::OkStatus();
+    }
+    if (c->id() != id) problem(absl::StrCat("companies/", id, ": id field \"", c->id(), "\""));
+    if (c->update_revision() > revision) {
+      problem(absl::StrCat("companies/", id, ": update_revision ",
+                           c->update_revision(), " beyond store revision ",
+                           revision));
+    }
+    company_ids.insert(id);
+    for (auto& [k, v] : CompanyIndexEntries(*c)) expected[k] = v;
+    return absl::OkStatus();
+  }));
+  RETURN_IF_ERROR(scan(keys::kPartnership, [&](absl::string_view key,
+                                               absl::string_view value) {
+    ++report.partnerships;
+    std::string id;
+    auto p = ParseRecord<PartnershipRecord>(value, "partnership");
+    if (!keys::DecodePartnershipKey(key, &id) || !p.ok()) {
+      problem("unreadable partnership record");
+      return absl::OkStatus();
+    }
+    if (p->id() != id) problem(absl::StrCat("partnerships/", id, ": id field \"", p->id(), "\""));
+    if (p->update_revision() > revision) {
+      problem(absl::StrCat("partnerships/", id, ": update_revision ",
+                           p->update_revision(), " beyond store revision ",
+                           revision));
+    }
+    for (const auto& part : p->participants()) {
+      if (!company_ids.contains(part.company_id())) {
+        problem(absl::StrCat("partnerships/", id,
+                             ": participant companies/", part.company_id(),
+                             " does not exist"));
+      }
+    }
+    for (auto& [k, v] : PartnershipIndexEntries(*p)) expected[k] = v;
+    return absl::OkStatus();
+  }));
+
+  for (char table : {keys::kSearch, keys::kAdjacency, keys::kAnnounced,
+                     keys::kDedupe}) {
+    RETURN_IF_ERROR(scan(table, [&](absl::string_view key,
+                                    absl::string_view value) {
+      ++report.index_entries;
+      auto it = expected.find(std::string(key));
+      if (it == expected.end()) {
+        problem(absl::StrCat("index entry without its record: ",
+                             absl::CEscape(key)));
+      } else {
+        if (it->second != value) {
+          problem(absl::StrCat("index entry with a stale value: ",
+                               absl::CEscape(key)));
+        }
+        expected.erase(it);
+      }
+      return absl::OkStatus();
+    }));
+  }
+  for (const auto& [k, v] : expected) {
+    problem(absl::StrCat("record without its index entry: ", absl::CEscape(k)));
+  }
+
+  int64_t want = compact + 1;
+  RETURN_IF_ERROR(scan(keys::kChange, [&](absl::string_view key,
+                                          absl::string_view value) {
+    int64_t rev = 0;
+    if (!keys::DecodeChangeKey(key, &rev)) {
+      problem("malformed change-log key");
+      return absl::OkStatus();
+    }
+    if (rev != want) {
+      problem(absl::StrCat("change log: expected revision ", want, ", found ",
+                           rev));
+    }
+    want = rev + 1;
+    return absl::OkStatus();
+  }));
+  if (want != revision + 1 && revision > compact) {
+    problem(absl::StrCat("change log ends at ", want - 1,
+                         " but the store revision is ", revision));
+  }
+  return report;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<GraphStore>> OpenRocksDbStore(
+    const std::string& path, const StoreOptions& options) {
+  if (options.history_limit < 1) {
+    return absl::InvalidArgumentError("history_limit: want >= 1");
+  }
+  if (options.max_group_size < 1) {
+    return absl::InvalidArgumentError("max_group_size: want >= 1");
+  }
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.IncreaseParallelism(2);
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(
+      static_cast<size_t>(std::max<int64_t>(options.block_cache_bytes, 1 << 20)));
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  db_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  rocksdb::DB* raw = nullptr;
+  RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(db_options, path, &raw),
+                            absl::StrCat("open store at ", path)));
+  std::unique_ptr<rocksdb::DB> db(raw);
+
+  std::string version;
+  rocksdb::Status s =
+      db->Get(rocksdb::ReadOptions(), keys::MetaKey(kMetaSchemaVersion), &version);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (s.IsNotFound()) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+    it->SeekToFirst();
+    if (it->Valid()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          path, " holds data without a partnergraph schema version"));
+    }
+    absl::BitGen gen;
+    std::string token_key;
+    keys::AppendUint64(&token_key, absl::Uniform<uint64_t>(gen));
+    keys::AppendUint64(&token_key, absl::Uniform<uint64_t>(gen));
+    rocksdb::WriteBatch init;
+    init.Put(keys::MetaKey(kMetaSchemaVersion), kSchemaVersion);
+    init.Put(keys::MetaKey(kMetaTokenKey), token_key);
+    init.Put(keys::MetaKey(kMetaRevision), EncodeInt64(0));
+    RETURN_IF_ERROR(FromRocks(db->Write(wo, &init), "initialise store"));
+    version = kSchemaVersion;
+  } else {
+    RETURN_IF_ERROR(FromRocks(s, "read schema version"));
+  }
+  if (version != kSchemaVersion) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, " holds schema version ", version, "; this build reads ",
+                     kSchemaVersion));
+  }
+  std::string rev_bytes, compact_bytes, token_key;
+  RETURN_IF_ERROR(FromRocks(
+      db->Get(rocksdb::ReadOptions(), keys::MetaKey(kMetaRevision), &rev_bytes),
+      "read revision"));
+  RETURN_IF_ERROR(FromRocks(
+      db->Get(rocksdb::ReadOptions(), keys::MetaKey(kMetaTokenKey), &token_key),
+      "read token key"));
+  int64_t revision = DecodeInt64(rev_bytes);
+  s = db->Get(rocksdb::ReadOptions(), keys::MetaKey(kMetaCompactRevision),
+              &compact_bytes);
+  int64_t compact = s.ok() ? DecodeInt64(compact_bytes) : 0;
+  // A smaller history_limit than before: trim the excess now.
+  int64_t want_compact = revision - options.history_limit;
+  if (want_compact > compact) {
+    rocksdb::WriteBatch trim;
+    trim.DeleteRange(keys::ChangeKey(compact + 1), keys::ChangeKey(want_compact + 1));
+    trim.Put(keys::MetaKey(kMetaCompactRevision), EncodeInt64(want_compact));
+    RETURN_IF_ERROR(FromRocks(db->Write(wo, &trim), "trim history"));
+  }
+  return std::unique_ptr<GraphStore>(
+      new RocksDbStore(std::move(db), options, revision, token_key));
+}
+
+}  // namespace partnergraph::storage

@@ -1,0 +1,220 @@
+#include "client/client.h"
+
+#include <chrono>
+#include <utility>
+
+#include "google/protobuf/empty.pb.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+
+namespace partnergraph::client {
+namespace {
+
+// Runs one unary call on `stub` with a fresh context.
+template <typename Response, typename Call>
+absl::StatusOr<Response> Invoke(const Call& call) {
+  Response response;
+  grpc::Status status = call(&response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response;
+}
+
+// Shared by ListAllCompanies and ListAllPartnerships: `list` fetches one page
+// for a request; `append` moves the items of a page into the accumulator.
+template <typename Request, typename Response, typename List, typename Append>
+absl::StatusOr<Response> ListAll(Request request, const List& list,
+                                 const Append& append) {
+  Response all;
+  bool first = true;
+  while (true) {
+    absl::StatusOr<Response> page = list(request);
+    if (!page.ok()) return page.status();
+    if (first) all.set_revision(page->revision());
+    first = false;
+    append(&*page, &all);
+    if (page->next_page_token().empty()) break;
+    if (page->next_page_token() == request.page_token()) {
+      return absl::InternalError(
+          "server returned the same page token twice; stopping");
+    }
+    request.set_page_token(page->next_page_token());
+  }
+  return all;
+}
+
+}  // namespace
+
+absl::Status FromGrpcStatus(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      status.error_message());
+}
+
+PartnergraphClient::PartnergraphClient(ClientOptions options)
+    : PartnergraphClient(grpc::CreateChannel(options.server,
+                                             grpc::InsecureChannelCredentials()),
+                         options) {}
+
+PartnergraphClient::PartnergraphClient(std::shared_ptr<grpc::Channel> channel,
+                                       ClientOptions options)
+    : options_(std::move(options)),
+      channel_(std::move(channel)),
+      companies_(v1::CompanyService::NewStub(channel_)),
+      partnerships_(v1::PartnershipService::NewStub(channel_)) {}
+
+void PartnergraphClient::PrepareContext(grpc::ClientContext* context) const {
+  context->set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
+}
+
+absl::StatusOr<v1::Company> PartnergraphClient::CreateCompany(
+    const v1::CreateCompanyRequest& request) {
+  return Invoke<v1::Company>([&](v1::Company* response) {
+    grpc::ClientContext context;
+    PrepareContext(&context);
+    return companies_->CreateCompany(&context, request, response);
+  });
+}
+
+absl::StatusOr<v1::Company> PartnergraphClient::GetCompany(
+    absl::string_view name) {
+  v1::GetCompanyRequest request;
+  request.set_name(std::string(name));
+  return Invoke<v1::Company>([&](v1::Company* response) {
+    grpc::ClientContext context;
+    PrepareContext(&context);
+    return companies_->GetCompany(&context, request, response);
+  });
+}
+
+absl::StatusOr<v1::BatchGetCompaniesResponse>
+PartnergraphClient::BatchGetCompanies(
+    const v1::BatchGetCompaniesRequest& request) {
+  return Invoke<v1::BatchGetCompaniesResponse>(
+      [&](v1::BatchGetCompaniesResponse* response) {
+        grpc::ClientContext context;
+        PrepareContext(&context);
+        return companies_->BatchGetCompanies(&context, request, response);
+      });
+}
+
+absl::StatusOr<v1::Company> PartnergraphClient::UpdateCompany(
+    const v1::UpdateCompanyRequest& request) {
+  return Invoke<v1::Company>([&](v1::Company* response) {
+    grpc::ClientContext context;
+    PrepareContext(&context);
+    return companies_->UpdateCompany(&context, request, response);
+  });
+}
+
+absl::Status PartnergraphClient::DeleteCompany(
+    const v1::DeleteCompanyRequest& request) {
+  return Invoke<google::protobuf::Empty>(
+             [&](google::protobuf::Empty* response) {
+               grpc::ClientContext context;
+               PrepareContext(&context);
+               return companies_->DeleteCompany(&context, request, response);
+             })
+      .status();
+}
+
+absl::StatusOr<v1::ListCompaniesResponse> PartnergraphClient::ListCompanies(
+    const v1::ListCompaniesRequest& request) {
+  return Invoke<v1::ListCompaniesResponse>(
+      [&](v1::ListCompaniesResponse* response) {
+        grpc::ClientContext context;
+        PrepareContext(&context);
+        return companies_->ListCompanies(&context, request, response);
+      });
+}
+
+absl::StatusOr<v1::ListCompaniesResponse> PartnergraphClient::ListAllCompanies(
+    v1::ListCompaniesRequest request) {
+  return ListAll<v1::ListCompaniesRequest, v1::ListCompaniesResponse>(
+      std::move(request),
+      [this](const v1::ListCompaniesRequest& r) { return ListCompanies(r); },
+      [](v1::ListCompaniesResponse* page, v1::ListCompaniesResponse* all) {
+        for (v1::Company& c : *page->mutable_companies()) {
+          *all->add_companies() = std::move(c);
+        }
+      });
+}
+
+absl::StatusOr<v1::SearchCompaniesResponse>
+PartnergraphClient::SearchCompanies(const v1::SearchCompaniesRequest& request) {
+  return Invoke<v1::SearchCompaniesResponse>(
+      [&](v1::SearchCompaniesResponse* response) {
+        grpc::ClientContext context;
+        PrepareContext(&context);
+        return companies_->SearchCompanies(&context, request, response);
+      });
+}
+
+absl::StatusOr<v1::Partnership> PartnergraphClient::CreatePartnership(
+    const v1::CreatePartnershipRequest& request) {
+  return Invoke<v1::Partnership>([&](v1::Partnership* response) {
+    grpc::ClientContext context;
+    PrepareContext(&context);
+    return partnerships_->CreatePartnership(&context, request, response);
+  });
+}
+
+absl::StatusOr<v1::Partnership> PartnergraphClient::GetPartnership(
+    absl::string_view name) {
+  v1::GetPartnershipRequest request;
+  request.set_name(std::string(name));
+  return Invoke<v1::Partnership>([&](v1::Partnership* response) {
+    grpc::ClientContext context;
+    PrepareContext(&context);
+    return partnerships_->GetPartnership(&context, request, response);
+  });
+}
+
+absl::StatusOr<v1::Partnership> PartnergraphClient::UpdatePartnership(
+    const v1::UpdatePartnershipRequest& request) {
+  return Invoke<v1::Partnership>([&](v1::Partnership* response) {
+    grpc::ClientContext context;
+    PrepareContext(&context);
+    return partnerships_->UpdatePartnership(&context, request, response);
+  });
+}
+
+absl::Status PartnergraphClient::DeletePartnership(
+    const v1::DeletePartnershipRequest& request) {
+  return Invoke<google::protobuf::Empty>(
+             [&](google::protobuf::Empty* response) {
+               grpc::ClientContext context;
+               PrepareContext(&context);
+               return partnerships_->DeletePartnership(&context, request,
+                                                       response);
+             })
+      .status();
+}
+
+absl::StatusOr<v1::ListPartnershipsResponse>
+PartnergraphClient::ListPartnerships(
+    const v1::ListPartnershipsRequest& request) {
+  return Invoke<v1::ListPartnershipsResponse>(
+      [&](v1::ListPartnershipsResponse* response) {
+        grpc::ClientContext context;
+        PrepareContext(&context);
+        return partnerships_->ListPartnerships(&context, request, response);
+      });
+}
+
+absl::StatusOr<v1::ListPartnershipsResponse>
+PartnergraphClient::ListAllPartnerships(v1::ListPartnershipsRequest request) {
+  return ListAll<v1::ListPartnershipsRequest, v1::ListPartnershipsResponse>(
+      std::move(request),
+      [this](const v1::ListPartnershipsRequest& r) {
+        return ListPartnerships(r);
+      },
+      [](v1::ListPartnershipsResponse* page,
+         v1::ListPartnershipsResponse* all) {
+        for (v1::Partnership& p : *page->mutable_partnerships()) {
+          *all->add_partnerships() = std::move(p);
+        }
+      });
+}
+
+}  // namespace partnergraph::client

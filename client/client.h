@@ -1,0 +1,112 @@
+#ifndef PARTNERGRAPH_CLIENT_CLIENT_H_
+#define PARTNERGRAPH_CLIENT_CLIENT_H_
+
+// PartnergraphClient: a small synchronous client for the partnergraph
+// CompanyService and PartnershipService.
+//
+// Every call carries a deadline of `ClientOptions::timeout` from the moment it
+// is made. Errors come back as absl::Status with the gRPC code and the
+// server's message unchanged (see FromGrpcStatus), so callers branch on
+// absl::IsNotFound() and friends:
+//
+//   ClientOptions options;
+//   options.server = "localhost:50051";
+//   PartnergraphClient client(options);
+//   absl::StatusOr<v1::Company> micron = client.GetCompany("companies/micron");
+//   if (absl::IsNotFound(micron.status())) ...
+//
+// The client is thread-safe; one instance may be shared by many threads.
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/support/status.h"
+#include "partnergraph/v1/company_service.grpc.pb.h"
+#include "partnergraph/v1/partnership_service.grpc.pb.h"
+
+namespace partnergraph::client {
+
+namespace v1 = ::partnergraph::v1;
+
+inline constexpr char kDefaultServer[] = "localhost:50051";
+inline constexpr char kServerEnvVar[] = "PARTNERGRAPH_SERVER";
+
+struct ClientOptions {
+  // Target as understood by grpc::CreateChannel: "host:port", "dns:///...",
+  // "unix:/path".
+  std::string server = kDefaultServer;
+  // Deadline of every call, counted from the moment the call is made.
+  absl::Duration timeout = absl::Seconds(5);
+};
+
+// Converts a gRPC status into an absl::Status with the same code and message.
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
+class PartnergraphClient {
+ public:
+  // Opens an insecure channel to `options.server`. The connection is made
+  // lazily by the first call; an unreachable server shows up as UNAVAILABLE
+  // or DEADLINE_EXCEEDED from that call.
+  explicit PartnergraphClient(ClientOptions options);
+  // Uses an existing channel (tests, in-process servers).
+  PartnergraphClient(std::shared_ptr<grpc::Channel> channel,
+                     ClientOptions options);
+
+  PartnergraphClient(const PartnergraphClient&) = delete;
+  PartnergraphClient& operator=(const PartnergraphClient&) = delete;
+
+  const ClientOptions& options() const { return options_; }
+
+  // CompanyService. Each returns the server's status on failure: NOT_FOUND,
+  // ALREADY_EXISTS, INVALID_ARGUMENT, FAILED_PRECONDITION, ABORTED (stale
+  // etag), UNAVAILABLE, DEADLINE_EXCEEDED, ...
+  absl::StatusOr<v1::Company> CreateCompany(
+      const v1::CreateCompanyRequest& request);
+  absl::StatusOr<v1::Company> GetCompany(absl::string_view name);
+  absl::StatusOr<v1::BatchGetCompaniesResponse> BatchGetCompanies(
+      const v1::BatchGetCompaniesRequest& request);
+  absl::StatusOr<v1::Company> UpdateCompany(
+      const v1::UpdateCompanyRequest& request);
+  absl::Status DeleteCompany(const v1::DeleteCompanyRequest& request);
+  absl::StatusOr<v1::ListCompaniesResponse> ListCompanies(
+      const v1::ListCompaniesRequest& request);
+  // Follows next_page_token until the last page and returns every company in
+  // one response whose `revision` is the first page's (the earliest, so a
+  // Watch from revision + 1 misses nothing) and whose next_page_token is
+  // empty.
+  absl::StatusOr<v1::ListCompaniesResponse> ListAllCompanies(
+      v1::ListCompaniesRequest request);
+  absl::StatusOr<v1::SearchCompaniesResponse> SearchCompanies(
+      const v1::SearchCompaniesRequest& request);
+
+  // PartnershipService, with the same error conventions.
+  absl::StatusOr<v1::Partnership> CreatePartnership(
+      const v1::CreatePartnershipRequest& request);
+  absl::StatusOr<v1::Partnership> GetPartnership(absl::string_view name);
+  absl::StatusOr<v1::Partnership> UpdatePartnership(
+      const v1::UpdatePartnershipRequest& request);
+  absl::Status DeletePartnership(const v1::DeletePartnershipRequest& request);
+  absl::StatusOr<v1::ListPartnershipsResponse> ListPartnerships(
+      const v1::ListPartnershipsRequest& request);
+  // As ListAllCompanies.
+  absl::StatusOr<v1::ListPartnershipsResponse> ListAllPartnerships(
+      v1::ListPartnershipsRequest request);
+
+ private:
+  // Prepares `context` with the deadline of one call.
+  void PrepareContext(grpc::ClientContext* context) const;
+
+  ClientOptions options_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::CompanyService::Stub> companies_;
+  std::unique_ptr<v1::PartnershipService::Stub> partnerships_;
+};
+
+}  // namespace partnergraph::client
+
+#endif  // PARTNERGRAPH_CLIENT_CLIENT_H_

@@ -1,0 +1,148 @@
+#ifndef PARTNERGRAPH_CLIENT_REQUESTS_H_
+#define PARTNERGRAPH_CLIENT_REQUESTS_H_
+
+// Turning what a person types into API requests: resource names from bare
+// ids, enum values from loose spellings, and create/update requests from the
+// field values given on a command line. No I/O and no gRPC here, so all of it
+// is unit-tested without a server.
+//
+// Every parse function returns INVALID_ARGUMENT with a message that names the
+// flag and the accepted values, e.g.
+//   --kind: unknown value "alliance"; want one of STRATEGIC_ALLIANCE, ...
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "google/protobuf/field_mask.pb.h"
+#include "partnergraph/v1/company_service.pb.h"
+#include "partnergraph/v1/partnership_service.pb.h"
+#include "partnergraph/v1/resources.pb.h"
+
+namespace partnergraph::client {
+
+namespace v1 = ::partnergraph::v1;
+
+inline constexpr char kCompaniesCollection[] = "companies";
+inline constexpr char kPartnershipsCollection[] = "partnerships";
+
+// "micron" -> "companies/micron"; "companies/micron" stays as is. Anything
+// else containing a '/' is returned unchanged for the server to reject.
+std::string CompanyName(absl::string_view id_or_name);
+// As CompanyName, for "partnerships/".
+std::string PartnershipName(absl::string_view id_or_name);
+// "companies/micron" -> "micron", "partnerships/x" -> "x"; anything else is
+// returned unchanged.
+absl::string_view ShortName(absl::string_view name);
+
+// A URL-style id from a display name, as a client can compute it without
+// asking the server: ASCII letters and digits lower-cased, every other run of
+// characters turned into one '-', trimmed to 63 bytes. "Micron Technology,
+// Inc." -> "micron-technology-inc". Empty when the name has no ASCII letter
+// or digit.
+std::string SlugFromDisplayName(absl::string_view display_name);
+
+// Enum values by name, ignoring case and accepting '-' for '_':
+// "strategic-alliance" and "STRATEGIC_ALLIANCE" are the same. The
+// *_UNSPECIFIED values are never accepted. `flag` names the flag in errors.
+absl::StatusOr<v1::PartnershipKind> ParseKind(absl::string_view flag,
+                                              absl::string_view text);
+absl::StatusOr<v1::PartnershipStatus> ParseStatus(absl::string_view flag,
+                                                  absl::string_view text);
+absl::StatusOr<v1::ParticipantRole> ParseRole(absl::string_view flag,
+                                              absl::string_view text);
+absl::StatusOr<v1::TermsDisclosure> ParseDisclosure(absl::string_view flag,
+                                                    absl::string_view text);
+
+// "micron", "companies/micron" or either followed by ":ROLE"
+// ("micron:supplier"). The role is PARTNER when not given.
+absl::StatusOr<v1::Participant> ParseParticipant(absl::string_view flag,
+                                                 absl::string_view text);
+
+// "key=value", or "key" alone for an empty value.
+absl::StatusOr<std::pair<std::string, std::string>> ParseLabel(
+    absl::string_view flag, absl::string_view text);
+
+// A duration as "5s", "1500ms", "2m", "1m30s", or a bare number of seconds
+// ("5", "0.5"). Must be positive.
+absl::StatusOr<absl::Duration> ParseTimeout(absl::string_view flag,
+                                            absl::string_view text);
+
+// Company fields given on a command line; unset optionals were not given.
+// Repeated values replace the whole list.
+struct CompanyFields {
+  std::optional<std::string> display_name;
+  std::optional<std::string> legal_name;
+  std::optional<std::vector<std::string>> aliases;
+  std::optional<std::vector<std::string>> tickers;
+  std::optional<std::vector<std::string>> sectors;
+  std::optional<std::string> country;
+  std::optional<std::string> website;
+  std::optional<std::string> description;
+  // "key=value" entries; replace every label.
+  std::optional<std::vector<std::string>> labels;
+};
+
+// Writes the given fields into `company` and, when `mask` is not null, adds
+// the proto field name of each given field to it (e.g. "display_name").
+absl::Status ApplyCompanyFields(const CompanyFields& fields,
+                                v1::Company* company,
+                                google::protobuf::FieldMask* mask);
+
+// Partnership fields given on a command line, as CompanyFields.
+struct PartnershipFields {
+  std::optional<std::string> title;
+  std::optional<std::string> summary;
+  // ParseParticipant syntax.
+  std::optional<std::vector<std::string>> participants;
+  // ParseKind syntax.
+  std::optional<std::vector<std::string>> kinds;
+  std::optional<std::string> status;
+  std::optional<std::string> announced_on;
+  std::optional<std::string> ended_on;
+  // Terms: when any of the three is given on an update, the whole `terms`
+  // field is replaced, starting from `base_terms` in ApplyPartnershipFields.
+  std::optional<std::string> disclosure;
+  std::optional<int64_t> value_usd;
+  std::optional<std::string> terms_description;
+  // Source URLs; each becomes a Source with only `url` set.
+  std::optional<std::vector<std::string>> source_urls;
+  std::optional<std::vector<std::string>> labels;
+
+  bool HasTerms() const {
+    return disclosure.has_value() || value_usd.has_value() ||
+           terms_description.has_value();
+  }
+};
+
+// As ApplyCompanyFields. When terms fields are given, `partnership->terms()`
+// is the starting point, so pass a partnership whose terms are the current
+// ones to change one part of the terms only. A value_usd without a
+// disclosure sets the disclosure to DISCLOSED.
+absl::Status ApplyPartnershipFields(const PartnershipFields& fields,
+                                    v1::Partnership* partnership,
+                                    google::protobuf::FieldMask* mask);
+
+// Filter values of `partnership list`.
+struct PartnershipFilterFields {
+  std::vector<std::string> kinds;
+  std::vector<std::string> statuses;
+  std::string announced_after;
+  std::string announced_before;
+  std::string company;  // id or resource name
+  std::vector<std::string> participant_sectors;
+  int min_sources = 0;
+};
+
+absl::StatusOr<v1::PartnershipFilter> BuildPartnershipFilter(
+    const PartnershipFilterFields& fields);
+
+}  // namespace partnergraph::client
+
+#endif  // PARTNERGRAPH_CLIENT_REQUESTS_H_
