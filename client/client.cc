@@ -52,9 +52,10 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
 }
 
 PartnergraphClient::PartnergraphClient(ClientOptions options)
-    : PartnergraphClient(grpc::CreateChannel(options.server,
-                                             grpc::InsecureChannelCredentials()),
-                         options) {}
+    : PartnergraphClient(
+          grpc::CreateChannel(options.server,
+                              grpc::InsecureChannelCredentials()),
+          options) {}
 
 PartnergraphClient::PartnergraphClient(std::shared_ptr<grpc::Channel> channel,
                                        ClientOptions options)
@@ -140,8 +141,8 @@ absl::StatusOr<v1::ListCompaniesResponse> PartnergraphClient::ListAllCompanies(
       });
 }
 
-absl::StatusOr<v1::SearchCompaniesResponse>
-PartnergraphClient::SearchCompanies(const v1::SearchCompaniesRequest& request) {
+absl::StatusOr<v1::SearchCompaniesResponse> PartnergraphClient::SearchCompanies(
+    const v1::SearchCompaniesRequest& request) {
   return Invoke<v1::SearchCompaniesResponse>(
       [&](v1::SearchCompaniesResponse* response) {
         grpc::ClientContext context;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -45,9 +46,9 @@ absl::StatusOr<Enum> ParseEnum(absl::string_view flag, absl::string_view text) {
   const google::protobuf::EnumValueDescriptor* value =
       descriptor->FindValueByName(key);
   if (value == nullptr || absl::EndsWith(key, "_UNSPECIFIED")) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(flag, ": unknown value \"", text, "\"; want one of ",
-                     EnumChoices(descriptor)));
+    return absl::InvalidArgumentError(absl::StrCat(flag, ": unknown value \"",
+                                                   text, "\"; want one of ",
+                                                   EnumChoices(descriptor)));
   }
   return static_cast<Enum>(value->number());
 }
@@ -56,8 +57,9 @@ void AddPath(google::protobuf::FieldMask* mask, const char* path) {
   if (mask != nullptr) mask->add_paths(path);
 }
 
-absl::Status SetLabels(const std::vector<std::string>& entries,
-                       google::protobuf::Map<std::string, std::string>* labels) {
+absl::Status SetLabels(
+    const std::vector<std::string>& entries,
+    google::protobuf::Map<std::string, std::string>* labels) {
   labels->clear();
   for (const std::string& entry : entries) {
     absl::StatusOr<std::pair<std::string, std::string>> label =
@@ -165,11 +167,12 @@ absl::StatusOr<absl::Duration> ParseTimeout(absl::string_view flag,
   if (absl::SimpleAtod(trimmed, &seconds)) {
     duration = absl::Seconds(seconds);
   } else if (!absl::ParseDuration(trimmed, &duration)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        flag, ": want a duration such as 5s, 1500ms or 2m, got \"", text,
-        "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": want a duration such as 5s, 1500ms or 2m, got \"",
+                     text, "\""));
   }
-  if (duration <= absl::ZeroDuration() || duration == absl::InfiniteDuration()) {
+  if (duration <= absl::ZeroDuration() ||
+      duration == absl::InfiniteDuration()) {
     return absl::InvalidArgumentError(absl::StrCat(
         flag, ": want a positive, finite duration, got \"", text, "\""));
   }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -83,8 +84,8 @@ absl::Status ValueToJson(const YAML::Node& node, const FieldDescriptor* field,
     return MessageToJson(node, field->message_type(), path, out);
   }
   if (!node.IsScalar()) {
-    return Invalid(path, absl::StrCat("want a single value, got ",
-                                      NodeKind(node)));
+    return Invalid(path,
+                   absl::StrCat("want a single value, got ", NodeKind(node)));
   }
   const std::string& text = node.Scalar();
   switch (field->cpp_type()) {
@@ -97,8 +98,8 @@ absl::Status ValueToJson(const YAML::Node& node, const FieldDescriptor* field,
         *out += lower;
         return absl::OkStatus();
       }
-      return Invalid(path, absl::StrCat("want true or false, got \"", text,
-                                        "\""));
+      return Invalid(path,
+                     absl::StrCat("want true or false, got \"", text, "\""));
     }
     case FieldDescriptor::CPPTYPE_INT32:
     case FieldDescriptor::CPPTYPE_INT64: {
@@ -202,15 +203,14 @@ absl::Status MessageToJson(const YAML::Node& node, const Descriptor* descriptor,
                            const std::string& path, std::string* out) {
   if (IsWellKnownString(descriptor)) {
     if (!node.IsScalar()) {
-      return Invalid(path,
-                     absl::StrCat("want a string, got ", NodeKind(node)));
+      return Invalid(path, absl::StrCat("want a string, got ", NodeKind(node)));
     }
     *out += JsonQuote(node.Scalar());
     return absl::OkStatus();
   }
   if (!node.IsMap()) {
-    return Invalid(path, absl::StrCat("want a map of fields, got ",
-                                      NodeKind(node)));
+    return Invalid(path,
+                   absl::StrCat("want a map of fields, got ", NodeKind(node)));
   }
   *out += "{";
   bool first = true;
@@ -221,7 +221,10 @@ absl::Status MessageToJson(const YAML::Node& node, const Descriptor* descriptor,
     const std::string& key = entry.first.Scalar();
     std::string field_path = path.empty() ? key : absl::StrCat(path, ".", key);
     const FieldDescriptor* field = descriptor->FindFieldByName(key);
-    if (field == nullptr) field = descriptor->FindFieldByJsonName(key);
+    for (int i = 0; field == nullptr && i < descriptor->field_count(); ++i) {
+      if (descriptor->field(i)->json_name() == key)
+        field = descriptor->field(i);
+    }
     if (field == nullptr) {
       return Invalid(field_path,
                      absl::StrCat("unknown field of ", descriptor->name()));
@@ -252,8 +255,8 @@ absl::Status YamlNodeToMessage(const YAML::Node& node, absl::string_view path,
   }
   message->Clear();
   google::protobuf::util::JsonParseOptions options;
-  auto status = google::protobuf::util::JsonStringToMessage(json, message,
-                                                            options);
+  auto status =
+      google::protobuf::util::JsonStringToMessage(json, message, options);
   if (!status.ok()) {
     return Invalid(path, std::string(status.message()));
   }

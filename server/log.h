@@ -82,13 +82,13 @@ struct Voidify {
 }  // namespace log_internal
 }  // namespace partnergraph::server
 
-#define PG_LOG(severity)                                                 \
-  !::partnergraph::server::LogEnabled(                                   \
-      ::partnergraph::server::LogLevel::severity)                        \
-      ? (void)0                                                          \
-      : ::partnergraph::server::log_internal::Voidify() &                \
-            ::partnergraph::server::log_internal::LogMessage(            \
-                ::partnergraph::server::LogLevel::severity)              \
+#define PG_LOG(severity)                                      \
+  !::partnergraph::server::LogEnabled(                        \
+      ::partnergraph::server::LogLevel::severity)             \
+      ? (void)0                                               \
+      : ::partnergraph::server::log_internal::Voidify() &     \
+            ::partnergraph::server::log_internal::LogMessage( \
+                ::partnergraph::server::LogLevel::severity)   \
                 .stream()
 
 #endif  // PARTNERGRAPH_SERVER_LOG_H_

@@ -21,10 +21,9 @@ static_assert(static_cast<int>(absl::StatusCode::kDataLoss) ==
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   const int code = static_cast<int>(status.code());
-  const grpc::StatusCode grpc_code =
-      code > 0 && code <= kMaxCanonicalCode
-          ? static_cast<grpc::StatusCode>(code)
-          : grpc::StatusCode::UNKNOWN;
+  const grpc::StatusCode grpc_code = code > 0 && code <= kMaxCanonicalCode
+                                         ? static_cast<grpc::StatusCode>(code)
+                                         : grpc::StatusCode::UNKNOWN;
   return grpc::Status(grpc_code, std::string(status.message()));
 }
 

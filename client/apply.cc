@@ -1,0 +1,282 @@
+#include "client/apply.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <set>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "client/requests.h"
+#include "client/yaml_proto.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "yaml-cpp/yaml.h"
+
+namespace partnergraph::client {
+namespace {
+
+using google::protobuf::util::MessageDifferencer;
+
+absl::Status WithContext(const absl::Status& status, absl::string_view name) {
+  return absl::Status(status.code(),
+                      absl::StrCat(name, ": ", status.message()));
+}
+
+// Keeps only the fields a user sets, with server defaults filled in.
+v1::Company CanonicalCompany(const v1::Company& in) {
+  v1::Company company = in;
+  company.clear_name();
+  company.clear_create_revision();
+  company.clear_update_revision();
+  company.clear_create_time();
+  company.clear_update_time();
+  company.clear_etag();
+  return company;
+}
+
+v1::Partnership CanonicalPartnership(const v1::Partnership& in) {
+  v1::Partnership partnership = in;
+  partnership.clear_name();
+  partnership.clear_create_revision();
+  partnership.clear_update_revision();
+  partnership.clear_create_time();
+  partnership.clear_update_time();
+  partnership.clear_etag();
+  for (v1::Participant& participant : *partnership.mutable_participants()) {
+    participant.set_company(CompanyName(participant.company()));
+    if (participant.role() == v1::PARTICIPANT_ROLE_UNSPECIFIED) {
+      participant.set_role(v1::PARTNER);
+    }
+  }
+  if (partnership.status() == v1::PARTNERSHIP_STATUS_UNSPECIFIED) {
+    partnership.set_status(v1::ANNOUNCED);
+  }
+  if (partnership.terms().disclosure() == v1::TERMS_DISCLOSURE_UNSPECIFIED) {
+    partnership.mutable_terms()->set_disclosure(v1::UNKNOWN);
+  }
+  return partnership;
+}
+
+absl::Status ParseDocument(const YAML::Node& document, int index,
+                           ApplySpec* spec) {
+  const std::string where =
+      index == 0 ? "" : absl::StrCat("document ", index + 1, ": ");
+  if (document.IsNull()) return absl::OkStatus();
+  if (!document.IsMap()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, "want a map with `companies` and `partnerships` lists"));
+  }
+  for (const auto& entry : document) {
+    const std::string key = entry.first.Scalar();
+    const YAML::Node& list = entry.second;
+    // `list -o yaml|json` output applies as is: skip its paging fields.
+    if (key == "revision" || key == "nextPageToken" ||
+        key == "next_page_token") {
+      continue;
+    }
+    if (key != "companies" && key != "partnerships") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, key, ": unknown key; want `companies` and `partnerships`"));
+    }
+    if (list.IsNull()) continue;
+    if (!list.IsSequence()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, key, ": want a list"));
+    }
+    for (size_t i = 0; i < list.size(); ++i) {
+      const std::string path = absl::StrCat(where, key, "[", i, "]");
+      if (key == "companies") {
+        v1::Company company;
+        absl::Status status = YamlNodeToMessage(list[i], path, &company);
+        if (!status.ok()) return status;
+        if (company.name().empty()) {
+          std::string slug = SlugFromDisplayName(company.display_name());
+          if (slug.empty()) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                path,
+                ".name: required when displayName has no letter or "
+                "digit to derive an id from"));
+          }
+          company.set_name(CompanyName(slug));
+        } else {
+          company.set_name(CompanyName(company.name()));
+        }
+        spec->companies.push_back(std::move(company));
+      } else {
+        v1::Partnership partnership;
+        absl::Status status = YamlNodeToMessage(list[i], path, &partnership);
+        if (!status.ok()) return status;
+        if (partnership.name().empty()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              path,
+              ".name: required, so that apply finds the partnership again "
+              "(e.g. name: partnerships/micron-anthropic-2025)"));
+        }
+        partnership.set_name(PartnershipName(partnership.name()));
+        for (v1::Participant& participant :
+             *partnership.mutable_participants()) {
+          participant.set_company(CompanyName(participant.company()));
+        }
+        spec->partnerships.push_back(std::move(partnership));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ApplyAction> ApplyCompany(PartnergraphClient& client,
+                                         const v1::Company& desired,
+                                         const ApplyOptions& options) {
+  absl::StatusOr<v1::Company> current = client.GetCompany(desired.name());
+  if (absl::IsNotFound(current.status())) {
+    if (!options.dry_run) {
+      v1::CreateCompanyRequest request;
+      *request.mutable_company() = CanonicalCompany(desired);
+      request.set_company_id(std::string(ShortName(desired.name())));
+      absl::StatusOr<v1::Company> created = client.CreateCompany(request);
+      if (!created.ok()) return created.status();
+    }
+    return ApplyAction::kCreated;
+  }
+  if (!current.ok()) return current.status();
+  if (SameCompany(desired, *current)) return ApplyAction::kUnchanged;
+  if (!options.dry_run) {
+    v1::UpdateCompanyRequest request;
+    *request.mutable_company() = CanonicalCompany(desired);
+    request.mutable_company()->set_name(desired.name());
+    request.mutable_update_mask()->add_paths("*");
+    request.set_etag(current->etag());
+    absl::StatusOr<v1::Company> updated = client.UpdateCompany(request);
+    if (!updated.ok()) return updated.status();
+  }
+  return ApplyAction::kUpdated;
+}
+
+absl::StatusOr<ApplyAction> ApplyPartnership(PartnergraphClient& client,
+                                             const v1::Partnership& desired,
+                                             const ApplyOptions& options) {
+  absl::StatusOr<v1::Partnership> current =
+      client.GetPartnership(desired.name());
+  if (absl::IsNotFound(current.status())) {
+    if (!options.dry_run) {
+      v1::CreatePartnershipRequest request;
+      *request.mutable_partnership() = CanonicalPartnership(desired);
+      request.set_partnership_id(std::string(ShortName(desired.name())));
+      absl::StatusOr<v1::Partnership> created =
+          client.CreatePartnership(request);
+      if (!created.ok()) return created.status();
+    }
+    return ApplyAction::kCreated;
+  }
+  if (!current.ok()) return current.status();
+  if (SamePartnership(desired, *current)) return ApplyAction::kUnchanged;
+  if (!options.dry_run) {
+    v1::UpdatePartnershipRequest request;
+    *request.mutable_partnership() = CanonicalPartnership(desired);
+    request.mutable_partnership()->set_name(desired.name());
+    request.mutable_update_mask()->add_paths("*");
+    request.set_etag(current->etag());
+    absl::StatusOr<v1::Partnership> updated = client.UpdatePartnership(request);
+    if (!updated.ok()) return updated.status();
+  }
+  return ApplyAction::kUpdated;
+}
+
+}  // namespace
+
+absl::StatusOr<ApplySpec> ParseApplySpec(absl::string_view text) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("not valid YAML or JSON: ", e.what()));
+  }
+  ApplySpec spec;
+  for (size_t i = 0; i < documents.size(); ++i) {
+    absl::Status status =
+        ParseDocument(documents[i], static_cast<int>(i), &spec);
+    if (!status.ok()) return status;
+  }
+  std::set<std::string> seen;
+  for (const v1::Company& company : spec.companies) {
+    if (!seen.insert(company.name()).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(company.name(), ": appears twice in the file"));
+    }
+  }
+  for (const v1::Partnership& partnership : spec.partnerships) {
+    if (!seen.insert(partnership.name()).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(partnership.name(), ": appears twice in the file"));
+    }
+  }
+  return spec;
+}
+
+absl::StatusOr<ApplySpec> ReadApplyFile(const std::string& path) {
+  std::string text;
+  if (path == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin),
+                std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
+    }
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    text = buffer.str();
+  }
+  absl::StatusOr<ApplySpec> spec = ParseApplySpec(text);
+  if (!spec.ok()) return WithContext(spec.status(), path);
+  return spec;
+}
+
+absl::string_view ApplyActionName(ApplyAction action) {
+  switch (action) {
+    case ApplyAction::kCreated:
+      return "created";
+    case ApplyAction::kUpdated:
+      return "updated";
+    case ApplyAction::kUnchanged:
+      return "unchanged";
+  }
+  return "unknown";
+}
+
+absl::Status Apply(PartnergraphClient& client, const ApplySpec& spec,
+                   const ApplyOptions& options,
+                   const std::function<void(const ApplyResult&)>& on_result) {
+  for (const v1::Company& company : spec.companies) {
+    absl::StatusOr<ApplyAction> action = ApplyCompany(client, company, options);
+    if (!action.ok()) return WithContext(action.status(), company.name());
+    on_result(ApplyResult{"company", company.name(), *action});
+  }
+  for (const v1::Partnership& partnership : spec.partnerships) {
+    absl::StatusOr<ApplyAction> action =
+        ApplyPartnership(client, partnership, options);
+    if (!action.ok()) return WithContext(action.status(), partnership.name());
+    on_result(ApplyResult{"partnership", partnership.name(), *action});
+  }
+  return absl::OkStatus();
+}
+
+bool SameCompany(const v1::Company& desired, const v1::Company& current) {
+  return MessageDifferencer::Equals(CanonicalCompany(desired),
+                                    CanonicalCompany(current));
+}
+
+bool SamePartnership(const v1::Partnership& desired,
+                     const v1::Partnership& current) {
+  return MessageDifferencer::Equals(CanonicalPartnership(desired),
+                                    CanonicalPartnership(current));
+}
+
+}  // namespace partnergraph::client

@@ -1,0 +1,141 @@
+#include "client/commands.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "client/yaml_proto.h"
+
+namespace partnergraph::client {
+
+absl::Status ReadMessageFile(const std::string& path,
+                             google::protobuf::Message* message) {
+  std::string text;
+  if (path == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin),
+                std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
+    }
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    text = buffer.str();
+  }
+  absl::Status status = ParseYamlMessage(text, message);
+  if (!status.ok()) {
+    return absl::Status(status.code(),
+                        absl::StrCat(path, ": ", status.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Company> CreateCompany(PartnergraphClient& client,
+                                          const CreateCompanyArgs& args) {
+  v1::CreateCompanyRequest request;
+  v1::Company* company = request.mutable_company();
+  if (!args.from_file.empty()) {
+    absl::Status status = ReadMessageFile(args.from_file, company);
+    if (!status.ok()) return status;
+  }
+  absl::Status status = ApplyCompanyFields(args.fields, company, nullptr);
+  if (!status.ok()) return status;
+  std::string id = args.id.empty() ? company->name() : args.id;
+  request.set_company_id(std::string(ShortName(id)));
+  company->clear_name();
+  request.set_request_id(args.request_id);
+  return client.CreateCompany(request);
+}
+
+absl::StatusOr<v1::Company> UpdateCompany(PartnergraphClient& client,
+                                          const UpdateCompanyArgs& args) {
+  v1::UpdateCompanyRequest request;
+  v1::Company* company = request.mutable_company();
+  google::protobuf::FieldMask mask;
+  if (!args.from_file.empty()) {
+    absl::Status status = ReadMessageFile(args.from_file, company);
+    if (!status.ok()) return status;
+  }
+  absl::Status status = ApplyCompanyFields(args.fields, company, &mask);
+  if (!status.ok()) return status;
+  if (args.from_file.empty() && mask.paths().empty()) {
+    return absl::InvalidArgumentError(
+        "nothing to update: give --from-file or at least one field flag");
+  }
+  // With a file, an empty mask means "every field set in the company".
+  if (args.from_file.empty()) *request.mutable_update_mask() = mask;
+  company->set_name(CompanyName(args.name));
+  request.set_etag(args.etag);
+  return client.UpdateCompany(request);
+}
+
+absl::StatusOr<v1::Partnership> CreatePartnership(
+    PartnergraphClient& client, const CreatePartnershipArgs& args) {
+  v1::CreatePartnershipRequest request;
+  v1::Partnership* partnership = request.mutable_partnership();
+  if (!args.from_file.empty()) {
+    absl::Status status = ReadMessageFile(args.from_file, partnership);
+    if (!status.ok()) return status;
+  }
+  absl::Status status =
+      ApplyPartnershipFields(args.fields, partnership, nullptr);
+  if (!status.ok()) return status;
+  for (v1::Participant& participant : *partnership->mutable_participants()) {
+    participant.set_company(CompanyName(participant.company()));
+  }
+  if (partnership->title().empty() && partnership->participants_size() > 0) {
+    std::vector<std::string> ids;
+    for (const v1::Participant& participant : partnership->participants()) {
+      ids.emplace_back(ShortName(participant.company()));
+    }
+    partnership->set_title(absl::StrJoin(ids, " & "));
+  }
+  std::string id = args.id.empty() ? partnership->name() : args.id;
+  request.set_partnership_id(std::string(ShortName(id)));
+  partnership->clear_name();
+  request.set_request_id(args.request_id);
+  return client.CreatePartnership(request);
+}
+
+absl::StatusOr<v1::Partnership> UpdatePartnership(
+    PartnergraphClient& client, const UpdatePartnershipArgs& args) {
+  v1::UpdatePartnershipRequest request;
+  v1::Partnership* partnership = request.mutable_partnership();
+  const std::string name = PartnershipName(args.name);
+  std::string etag = args.etag;
+  if (!args.from_file.empty()) {
+    absl::Status status = ReadMessageFile(args.from_file, partnership);
+    if (!status.ok()) return status;
+  } else if (args.fields.HasTerms()) {
+    // Change only the given parts of the terms: start from the current ones.
+    absl::StatusOr<v1::Partnership> current = client.GetPartnership(name);
+    if (!current.ok()) return current.status();
+    *partnership->mutable_terms() = current->terms();
+    if (etag.empty()) etag = current->etag();
+  }
+  google::protobuf::FieldMask mask;
+  absl::Status status = ApplyPartnershipFields(args.fields, partnership, &mask);
+  if (!status.ok()) return status;
+  if (args.from_file.empty() && mask.paths().empty()) {
+    return absl::InvalidArgumentError(
+        "nothing to update: give --from-file or at least one field flag");
+  }
+  for (v1::Participant& participant : *partnership->mutable_participants()) {
+    participant.set_company(CompanyName(participant.company()));
+  }
+  if (args.from_file.empty()) *request.mutable_update_mask() = mask;
+  partnership->set_name(name);
+  request.set_etag(etag);
+  return client.UpdatePartnership(request);
+}
+
+}  // namespace partnergraph::client

@@ -1,0 +1,90 @@
+#ifndef PARTNERGRAPH_SERVER_SERVICES_H_
+#define PARTNERGRAPH_SERVER_SERVICES_H_
+
+// gRPC handlers of CompanyService and PartnershipService. Each handler
+// validates the request-level fields (resource names, page sizes, filters,
+// request ids), converts the API message to a store record, calls the store
+// and converts the result back. Store errors pass through with their code and
+// message (see ToGrpcStatus); a request rejected here never reaches the store.
+//
+// Both classes borrow the store, which must outlive them; they are safe to
+// call from many threads at once, as the store is.
+
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/status.h"
+#include "partnergraph/v1/company_service.grpc.pb.h"
+#include "partnergraph/v1/partnership_service.grpc.pb.h"
+#include "storage/graph_store.h"
+
+namespace partnergraph::server {
+
+class CompanyServiceImpl final
+    : public partnergraph::v1::CompanyService::Service {
+ public:
+  explicit CompanyServiceImpl(storage::GraphStore* store) : store_(store) {}
+
+  grpc::Status CreateCompany(
+      grpc::ServerContext* context,
+      const partnergraph::v1::CreateCompanyRequest* request,
+      partnergraph::v1::Company* response) override;
+  grpc::Status GetCompany(grpc::ServerContext* context,
+                          const partnergraph::v1::GetCompanyRequest* request,
+                          partnergraph::v1::Company* response) override;
+  grpc::Status BatchGetCompanies(
+      grpc::ServerContext* context,
+      const partnergraph::v1::BatchGetCompaniesRequest* request,
+      partnergraph::v1::BatchGetCompaniesResponse* response) override;
+  grpc::Status UpdateCompany(
+      grpc::ServerContext* context,
+      const partnergraph::v1::UpdateCompanyRequest* request,
+      partnergraph::v1::Company* response) override;
+  grpc::Status DeleteCompany(
+      grpc::ServerContext* context,
+      const partnergraph::v1::DeleteCompanyRequest* request,
+      google::protobuf::Empty* response) override;
+  grpc::Status ListCompanies(
+      grpc::ServerContext* context,
+      const partnergraph::v1::ListCompaniesRequest* request,
+      partnergraph::v1::ListCompaniesResponse* response) override;
+  grpc::Status SearchCompanies(
+      grpc::ServerContext* context,
+      const partnergraph::v1::SearchCompaniesRequest* request,
+      partnergraph::v1::SearchCompaniesResponse* response) override;
+
+ private:
+  storage::GraphStore* const store_;
+};
+
+class PartnershipServiceImpl final
+    : public partnergraph::v1::PartnershipService::Service {
+ public:
+  explicit PartnershipServiceImpl(storage::GraphStore* store) : store_(store) {}
+
+  grpc::Status CreatePartnership(
+      grpc::ServerContext* context,
+      const partnergraph::v1::CreatePartnershipRequest* request,
+      partnergraph::v1::Partnership* response) override;
+  grpc::Status GetPartnership(
+      grpc::ServerContext* context,
+      const partnergraph::v1::GetPartnershipRequest* request,
+      partnergraph::v1::Partnership* response) override;
+  grpc::Status UpdatePartnership(
+      grpc::ServerContext* context,
+      const partnergraph::v1::UpdatePartnershipRequest* request,
+      partnergraph::v1::Partnership* response) override;
+  grpc::Status DeletePartnership(
+      grpc::ServerContext* context,
+      const partnergraph::v1::DeletePartnershipRequest* request,
+      google::protobuf::Empty* response) override;
+  grpc::Status ListPartnerships(
+      grpc::ServerContext* context,
+      const partnergraph::v1::ListPartnershipsRequest* request,
+      partnergraph::v1::ListPartnershipsResponse* response) override;
+
+ private:
+  storage::GraphStore* const store_;
+};
+
+}  // namespace partnergraph::server
+
+#endif  // PARTNERGRAPH_SERVER_SERVICES_H_
