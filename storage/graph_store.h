@@ -9,6 +9,13 @@
 // validates its input (see validation.h), then commits the record, its index
 // entries and one change-log entry as one atomic write that takes exactly one
 // new store revision. A mutation that returns an error writes nothing.
+//
+// Each mutation comes in two forms. The synchronous one returns once the
+// write is durable. The asynchronous one (`...Async`) returns at once and
+// calls `done` exactly once with what the synchronous form would have
+// returned: on the calling thread when the input is refused before it is
+// queued, otherwise on the store's commit thread after the write. `done` must
+// be quick and must not call a synchronous mutation of the same store.
 
 #include <cstdint>
 #include <functional>
@@ -119,6 +126,11 @@ struct StoreStats {
 // The etag of a record with this update_revision.
 std::string EtagFor(int64_t update_revision);
 
+// Completion callbacks of the asynchronous mutations.
+template <typename T>
+using Done = std::function<void(absl::StatusOr<T>)>;
+using StatusDone = std::function<void(absl::Status)>;
+
 class GraphStore {
  public:
   virtual ~GraphStore() = default;
@@ -128,8 +140,11 @@ class GraphStore {
   // before, returns the company that first call created (as it is now).
   // INVALID_ARGUMENT (bad field), ALREADY_EXISTS (id taken),
   // FAILED_PRECONDITION (request_id used by a company since deleted).
-  virtual absl::StatusOr<CompanyRecord> CreateCompany(
-      const CompanyRecord& company, absl::string_view request_id) = 0;
+  absl::StatusOr<CompanyRecord> CreateCompany(const CompanyRecord& company,
+                                              absl::string_view request_id);
+  virtual void CreateCompanyAsync(CompanyRecord company,
+                                  std::string request_id,
+                                  Done<CompanyRecord> done) = 0;
 
   // NOT_FOUND when absent; INVALID_ARGUMENT for a malformed id.
   virtual absl::StatusOr<CompanyRecord> GetCompany(absl::string_view id) = 0;
@@ -143,15 +158,21 @@ class GraphStore {
   // `patch`; `patch.id` selects the company. Empty `paths` means every field
   // set in `patch`; "*" means every mutable field. NOT_FOUND, ABORTED (etag
   // set and stale), INVALID_ARGUMENT (unknown path, bad value).
-  virtual absl::StatusOr<CompanyRecord> UpdateCompany(
+  absl::StatusOr<CompanyRecord> UpdateCompany(
       const CompanyRecord& patch, const std::vector<std::string>& paths,
-      absl::string_view etag) = 0;
+      absl::string_view etag);
+  virtual void UpdateCompanyAsync(CompanyRecord patch,
+                                  std::vector<std::string> paths,
+                                  std::string etag,
+                                  Done<CompanyRecord> done) = 0;
 
   // NOT_FOUND, ABORTED (etag), FAILED_PRECONDITION while partnerships
   // reference the company and !force. With force, those partnerships are
   // deleted in the same write and revision.
-  virtual absl::Status DeleteCompany(absl::string_view id,
-                                     absl::string_view etag, bool force) = 0;
+  absl::Status DeleteCompany(absl::string_view id, absl::string_view etag,
+                             bool force);
+  virtual void DeleteCompanyAsync(std::string id, std::string etag,
+                                  bool force, StatusDone done) = 0;
 
   // Companies in id order. page_size 0 means kDefaultPageSize; above
   // kMaxPageSize it is capped. INVALID_ARGUMENT for a bad filter, a negative
@@ -171,20 +192,28 @@ class GraphStore {
   // FAILED_PRECONDITION naming a participant that does not exist;
   // ALREADY_EXISTS naming the existing partnership with the same participant
   // set, announced_on and an overlapping kind, or when the id is taken.
-  virtual absl::StatusOr<PartnershipRecord> CreatePartnership(
-      const PartnershipRecord& partnership, absl::string_view request_id) = 0;
+  absl::StatusOr<PartnershipRecord> CreatePartnership(
+      const PartnershipRecord& partnership, absl::string_view request_id);
+  virtual void CreatePartnershipAsync(PartnershipRecord partnership,
+                                      std::string request_id,
+                                      Done<PartnershipRecord> done) = 0;
 
   virtual absl::StatusOr<PartnershipRecord> GetPartnership(
       absl::string_view id) = 0;
 
   // As UpdateCompany; a change of participants, kinds or announced_on is
   // checked for duplicates and missing participants as on create.
-  virtual absl::StatusOr<PartnershipRecord> UpdatePartnership(
+  absl::StatusOr<PartnershipRecord> UpdatePartnership(
       const PartnershipRecord& patch, const std::vector<std::string>& paths,
-      absl::string_view etag) = 0;
+      absl::string_view etag);
+  virtual void UpdatePartnershipAsync(PartnershipRecord patch,
+                                      std::vector<std::string> paths,
+                                      std::string etag,
+                                      Done<PartnershipRecord> done) = 0;
 
-  virtual absl::Status DeletePartnership(absl::string_view id,
-                                         absl::string_view etag) = 0;
+  absl::Status DeletePartnership(absl::string_view id, absl::string_view etag);
+  virtual void DeletePartnershipAsync(std::string id, std::string etag,
+                                      StatusDone done) = 0;
 
   // Partnerships matching `query`, newest announced_on first, then by id.
   virtual absl::StatusOr<PartnershipPage> ListPartnerships(

@@ -44,10 +44,6 @@
 
 namespace partnergraph::storage {
 
-std::string EtagFor(int64_t update_revision) {
-  return absl::StrCat(update_revision);
-}
-
 namespace {
 
 constexpr char kSchemaVersion[] = "1";
@@ -520,25 +516,13 @@ class RocksDbStore : public GraphStore {
     db_->Close();
   }
 
-  absl::StatusOr<CompanyRecord> CreateCompany(
-      const CompanyRecord& input, absl::string_view request_id) override {
-    RETURN_IF_ERROR(ValidateRequestId("request_id", request_id));
-    CompanyRecord c = input;
-    ClearOutputOnly(&c);
-    if (c.id().empty()) {
-      c.set_id(Slugify(c.display_name()));
-      if (c.id().empty() && !c.display_name().empty()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "company_id: cannot be derived from display_name \"",
-            c.display_name(), "\"; give one explicitly"));
-      }
-    } else {
-      RETURN_IF_ERROR(ValidateId("company_id", c.id()));
-    }
-    RETURN_IF_ERROR(ValidateCompany(c));
-    CompanyRecord result;
-    std::string rid(request_id);
-    RETURN_IF_ERROR(Commit([&](Txn& txn) -> absl::Status {
+  void CreateCompanyAsync(CompanyRecord c, std::string rid,
+                          Done<CompanyRecord> done) override {
+    absl::Status s = PrepareCompanyCreate(&c, rid);
+    if (!s.ok()) return done(s);
+    Run<CompanyRecord>(
+        [c = std::move(c), rid = std::move(rid)](
+            Txn& txn, CompanyRecord& result) -> absl::Status {
       if (!rid.empty()) {
         RequestIdRecord seen;
         ASSIGN_OR_RETURN(bool replay,
@@ -575,8 +559,25 @@ class RocksDbStore : public GraphStore {
       }
       txn.AddEvent(ChangeEventRecord::CREATED, result);
       return absl::OkStatus();
-    }));
-    return result;
+        },
+        std::move(done));
+  }
+
+  static absl::Status PrepareCompanyCreate(CompanyRecord* c,
+                                           const std::string& rid) {
+    RETURN_IF_ERROR(ValidateRequestId("request_id", rid));
+    ClearOutputOnly(c);
+    if (c->id().empty()) {
+      c->set_id(Slugify(c->display_name()));
+      if (c->id().empty() && !c->display_name().empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "company_id: cannot be derived from display_name \"",
+            c->display_name(), "\"; give one explicitly"));
+      }
+    } else {
+      RETURN_IF_ERROR(ValidateId("company_id", c->id()));
+    }
+    return ValidateCompany(*c);
   }
 
   absl::StatusOr<CompanyRecord> GetCompany(absl::string_view id) override {
@@ -607,13 +608,15 @@ class RocksDbStore : public GraphStore {
     return out;
   }
 
-  absl::StatusOr<CompanyRecord> UpdateCompany(
-      const CompanyRecord& patch, const std::vector<std::string>& paths,
-      absl::string_view etag) override {
-    RETURN_IF_ERROR(ValidateId("company.name", patch.id()));
-    CompanyRecord result;
-    std::string etag_copy(etag);
-    RETURN_IF_ERROR(Commit([&](Txn& txn) -> absl::Status {
+  void UpdateCompanyAsync(CompanyRecord patch, std::vector<std::string> paths,
+                          std::string etag_copy,
+                          Done<CompanyRecord> done) override {
+    absl::Status s = ValidateId("company.name", patch.id());
+    if (!s.ok()) return done(s);
+    Run<CompanyRecord>(
+        [patch = std::move(patch), paths = std::move(paths),
+         etag_copy = std::move(etag_copy)](
+            Txn& txn, CompanyRecord& result) -> absl::Status {
       CompanyRecord old;
       ASSIGN_OR_RETURN(bool exists,
                        txn.GetRecord(keys::CompanyKey(patch.id()), &old));
@@ -635,15 +638,17 @@ class RocksDbStore : public GraphStore {
       RETURN_IF_ERROR(txn.Fault("company.indexes"));
       txn.AddEvent(ChangeEventRecord::UPDATED, result);
       return absl::OkStatus();
-    }));
-    return result;
+        },
+        std::move(done));
   }
 
-  absl::Status DeleteCompany(absl::string_view id_view, absl::string_view etag,
-                             bool force) override {
-    RETURN_IF_ERROR(ValidateId("name", id_view));
-    std::string id(id_view), etag_copy(etag);
-    return Commit([&](Txn& txn) -> absl::Status {
+  void DeleteCompanyAsync(std::string id, std::string etag_copy, bool force,
+                          StatusDone done) override {
+    absl::Status s = ValidateId("name", id);
+    if (!s.ok()) return done(s);
+    Enqueue(
+        [id = std::move(id), etag_copy = std::move(etag_copy),
+         force](Txn& txn) -> absl::Status {
       CompanyRecord old;
       ASSIGN_OR_RETURN(bool exists, txn.GetRecord(keys::CompanyKey(id), &old));
       if (!exists) return NotFound(kCompanies, id);
@@ -682,7 +687,8 @@ class RocksDbStore : public GraphStore {
       RETURN_IF_ERROR(txn.Fault("company.indexes"));
       txn.AddEvent(ChangeEventRecord::DELETED, old);
       return absl::OkStatus();
-    });
+        },
+        std::move(done));
   }
 
   absl::StatusOr<CompanyPage> ListCompanies(
@@ -799,21 +805,13 @@ class RocksDbStore : public GraphStore {
     return result;
   }
 
-  absl::StatusOr<PartnershipRecord> CreatePartnership(
-      const PartnershipRecord& input, absl::string_view request_id) override {
-    RETURN_IF_ERROR(ValidateRequestId("request_id", request_id));
-    PartnershipRecord p = input;
-    ClearOutputOnly(&p);
-    if (p.id().empty()) {
-      p.set_id(NewPartnershipId());
-    } else {
-      RETURN_IF_ERROR(ValidateId("partnership_id", p.id()));
-    }
-    ApplyPartnershipDefaults(&p);
-    RETURN_IF_ERROR(ValidatePartnership(p));
-    PartnershipRecord result;
-    std::string rid(request_id);
-    RETURN_IF_ERROR(Commit([&](Txn& txn) -> absl::Status {
+  void CreatePartnershipAsync(PartnershipRecord p, std::string rid,
+                              Done<PartnershipRecord> done) override {
+    absl::Status s = PreparePartnershipCreate(&p, rid);
+    if (!s.ok()) return done(s);
+    Run<PartnershipRecord>(
+        [p = std::move(p), rid = std::move(rid)](
+            Txn& txn, PartnershipRecord& result) -> absl::Status {
       if (!rid.empty()) {
         RequestIdRecord seen;
         ASSIGN_OR_RETURN(bool replay,
@@ -853,8 +851,21 @@ class RocksDbStore : public GraphStore {
       }
       txn.AddEvent(ChangeEventRecord::CREATED, result);
       return absl::OkStatus();
-    }));
-    return result;
+        },
+        std::move(done));
+  }
+
+  static absl::Status PreparePartnershipCreate(PartnershipRecord* p,
+                                               const std::string& rid) {
+    RETURN_IF_ERROR(ValidateRequestId("request_id", rid));
+    ClearOutputOnly(p);
+    if (p->id().empty()) {
+      p->set_id(NewPartnershipId());
+    } else {
+      RETURN_IF_ERROR(ValidateId("partnership_id", p->id()));
+    }
+    ApplyPartnershipDefaults(p);
+    return ValidatePartnership(*p);
   }
 
   absl::StatusOr<PartnershipRecord> GetPartnership(
@@ -864,13 +875,16 @@ class RocksDbStore : public GraphStore {
         rocksdb::ReadOptions(), keys::PartnershipKey(id), kPartnerships, id);
   }
 
-  absl::StatusOr<PartnershipRecord> UpdatePartnership(
-      const PartnershipRecord& patch, const std::vector<std::string>& paths,
-      absl::string_view etag) override {
-    RETURN_IF_ERROR(ValidateId("partnership.name", patch.id()));
-    PartnershipRecord result;
-    std::string etag_copy(etag);
-    RETURN_IF_ERROR(Commit([&](Txn& txn) -> absl::Status {
+  void UpdatePartnershipAsync(PartnershipRecord patch,
+                              std::vector<std::string> paths,
+                              std::string etag_copy,
+                              Done<PartnershipRecord> done) override {
+    absl::Status s = ValidateId("partnership.name", patch.id());
+    if (!s.ok()) return done(s);
+    Run<PartnershipRecord>(
+        [patch = std::move(patch), paths = std::move(paths),
+         etag_copy = std::move(etag_copy)](
+            Txn& txn, PartnershipRecord& result) -> absl::Status {
       PartnershipRecord old;
       ASSIGN_OR_RETURN(bool exists,
                        txn.GetRecord(keys::PartnershipKey(patch.id()), &old));
@@ -898,17 +912,19 @@ class RocksDbStore : public GraphStore {
       RETURN_IF_ERROR(txn.Fault("partnership.indexes"));
       txn.AddEvent(ChangeEventRecord::UPDATED, result);
       return absl::OkStatus();
-    }));
-    return result;
+        },
+        std::move(done));
   }
 
-  absl::Status DeletePartnership(absl::string_view id,
-                                 absl::string_view etag) override {
-    RETURN_IF_ERROR(ValidateId("name", id));
-    std::string id_copy(id), etag_copy(etag);
-    return Commit([&](Txn& txn) {
-      return DeletePartnershipInTxn(txn, id_copy, etag_copy);
-    });
+  void DeletePartnershipAsync(std::string id, std::string etag,
+                              StatusDone done) override {
+    absl::Status s = ValidateId("name", id);
+    if (!s.ok()) return done(s);
+    Enqueue(
+        [id = std::move(id), etag = std::move(etag)](Txn& txn) {
+          return DeletePartnershipInTxn(txn, id, etag);
+        },
+        std::move(done));
   }
 
   absl::StatusOr<PartnershipPage> ListPartnerships(
@@ -1064,8 +1080,8 @@ class RocksDbStore : public GraphStore {
  private:
   struct Pending {
     Mutation fn;
+    StatusDone done;
     absl::Status status;
-    absl::Notification done;
   };
 
   // Reads at one snapshot, released on destruction.
@@ -1264,24 +1280,41 @@ class RocksDbStore : public GraphStore {
     return cursor.after_key();
   }
 
-  // Queues `fn` for the committer and waits until its group is durable.
-  absl::Status Commit(Mutation fn) {
-    Pending pending;
-    pending.fn = std::move(fn);
+  // Queues `fn` for the committer; `done` gets its status once the group it
+  // was committed in is durable (or failed).
+  void Enqueue(Mutation fn, StatusDone done) {
+    auto pending = std::make_unique<Pending>();
+    pending->fn = std::move(fn);
+    pending->done = std::move(done);
     {
       absl::MutexLock lock(&queue_mu_);
-      if (stopping_) return absl::UnavailableError("store is closing");
-      queue_.push_back(&pending);
+      if (!stopping_) {
+        queue_.push_back(std::move(pending));
+        return;
+      }
     }
-    pending.done.WaitForNotification();
-    return pending.status;
+    pending->done(absl::UnavailableError("store is closing"));
+  }
+
+  // Enqueue for a mutation that produces a record: `body` fills it in.
+  template <typename T, typename Body>
+  void Run(Body body, Done<T> done) {
+    auto out = std::make_shared<T>();
+    Enqueue([body = std::move(body), out](Txn& txn) { return body(txn, *out); },
+            [out, done = std::move(done)](absl::Status s) {
+              if (s.ok()) {
+                done(std::move(*out));
+              } else {
+                done(s);
+              }
+            });
   }
 
   void CommitLoop() {
     rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0,
                                        /*overwrite_key=*/true);
     while (true) {
-      std::vector<Pending*> group;
+      std::vector<std::unique_ptr<Pending>> group;
       {
         absl::MutexLock lock(&queue_mu_);
         queue_mu_.Await(absl::Condition(
@@ -1290,7 +1323,7 @@ class RocksDbStore : public GraphStore {
         if (queue_.empty()) return;  // stopping with nothing left
         while (!queue_.empty() &&
                static_cast<int>(group.size()) < options_.max_group_size) {
-          group.push_back(queue_.front());
+          group.push_back(std::move(queue_.front()));
           queue_.pop_front();
         }
       }
@@ -1298,13 +1331,13 @@ class RocksDbStore : public GraphStore {
     }
   }
 
-  void CommitGroup(const std::vector<Pending*>& group,
+  void CommitGroup(const std::vector<std::unique_ptr<Pending>>& group,
                    rocksdb::WriteBatchWithIndex* batch) {
     batch->Clear();
     int64_t base = revision_.load(std::memory_order_relaxed);
     int64_t next = base;
     int64_t now = absl::ToUnixMicros(absl::Now());
-    for (Pending* p : group) {
+    for (const auto& p : group) {
       batch->SetSavePoint();
       Txn txn(db_.get(), batch, next + 1, now, &options_);
       absl::Status s = p->fn(txn);
@@ -1321,7 +1354,22 @@ class RocksDbStore : public GraphStore {
     }
     absl::Status write_status;
     if (next != base) {
-      if (options_.fault_injector) write_status = options_.fault_injector("commit");
+      // The revision (and the trimmed history's bound) once per group: every
+      // mutation's own entries are already in the batch.
+      write_status = FromRocks(
+          batch->Put(keys::MetaKey(kMetaRevision), EncodeInt64(next)),
+          "commit");
+      if (write_status.ok() && next - options_.history_limit > 0) {
+        write_status = FromRocks(
+            batch->Put(keys::MetaKey(kMetaCompactRevision),
+                       EncodeInt64(next - options_.history_limit)),
+            "commit");
+      }
+    }
+    if (next != base && write_status.ok()) {
+      if (options_.fault_injector) {
+        write_status = options_.fault_injector("commit");
+      }
       if (write_status.ok()) {
         rocksdb::WriteOptions wo;
         wo.sync = options_.sync;
@@ -1332,9 +1380,9 @@ class RocksDbStore : public GraphStore {
     if (write_status.ok()) {
       revision_.store(next, std::memory_order_release);
     }
-    for (Pending* p : group) {
+    for (const auto& p : group) {
       if (!write_status.ok() && p->status.ok()) p->status = write_status;
-      p->done.Notify();
+      p->done(std::move(p->status));
     }
   }
 
@@ -1345,13 +1393,8 @@ class RocksDbStore : public GraphStore {
     txn.changes().set_time_micros(txn.now_micros());
     RETURN_IF_ERROR(
         txn.Put(keys::ChangeKey(rev), txn.changes().SerializeAsString()));
-    RETURN_IF_ERROR(txn.Put(keys::MetaKey(kMetaRevision), EncodeInt64(rev)));
     int64_t trim = rev - options_.history_limit;
-    if (trim > 0) {
-      RETURN_IF_ERROR(txn.Delete(keys::ChangeKey(trim)));
-      RETURN_IF_ERROR(
-          txn.Put(keys::MetaKey(kMetaCompactRevision), EncodeInt64(trim)));
-    }
+    if (trim > 0) RETURN_IF_ERROR(txn.Delete(keys::ChangeKey(trim)));
     return absl::OkStatus();
   }
 
@@ -1361,7 +1404,7 @@ class RocksDbStore : public GraphStore {
   const std::string token_key_;
 
   absl::Mutex queue_mu_;
-  std::deque<Pending*> queue_ ABSL_GUARDED_BY(queue_mu_);
+  std::deque<std::unique_ptr<Pending>> queue_ ABSL_GUARDED_BY(queue_mu_);
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
   std::thread committer_;
 };
