@@ -66,24 +66,61 @@ absl::Status ValidateOptionalId(absl::string_view field, absl::string_view id) {
 }
 
 // The etag of an update: the request's, else the one in the resource.
-absl::string_view UpdateEtag(const std::string& request_etag,
-                             const std::string& resource_etag) {
+std::string UpdateEtag(const std::string& request_etag,
+                       const std::string& resource_etag) {
   return request_etag.empty() ? resource_etag : request_etag;
+}
+
+// A reactor finished with a computed response (reads, which never block).
+template <typename Response>
+grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context,
+                                 absl::string_view method,
+                                 absl::StatusOr<Response> result,
+                                 Response* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(Reply(method, std::move(result), response));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context,
+                                 absl::string_view method,
+                                 const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(Reply(method, status));
+  return reactor;
+}
+
+// The store's completion for a write that answers with a resource: convert
+// and finish the call (runs on the store's commit thread; never blocks).
+template <typename Record, typename Response>
+storage::Done<Record> FinishWith(const char* method,
+                                 grpc::ServerUnaryReactor* reactor,
+                                 Response* response,
+                                 Response (*to_api)(const Record&)) {
+  return [method, reactor, response, to_api](absl::StatusOr<Record> result) {
+    if (result.ok()) *response = to_api(*result);
+    reactor->Finish(Reply(method, result.status()));
+  };
+}
+
+storage::StatusDone FinishEmpty(const char* method,
+                                grpc::ServerUnaryReactor* reactor) {
+  return [method, reactor](absl::Status status) {
+    reactor->Finish(Reply(method, status));
+  };
 }
 
 // ---------------------------------------------------------------------------
 // CompanyService
 
-absl::StatusOr<v1::Company> CreateCompany(GraphStore* store,
-                                          const v1::CreateCompanyRequest& req) {
+absl::StatusOr<storage::CompanyRecord> CompanyToCreate(
+    const v1::CreateCompanyRequest& req) {
   if (!req.has_company()) return Required("company");
   RETURN_IF_ERROR(ValidateOptionalId("company_id", req.company_id()));
   RETURN_IF_ERROR(storage::ValidateRequestId("request_id", req.request_id()));
   storage::CompanyRecord record = CompanyFromApi(req.company());
   record.set_id(req.company_id());
-  ASSIGN_OR_RETURN(storage::CompanyRecord created,
-                   store->CreateCompany(record, req.request_id()));
-  return CompanyToApi(created);
+  return record;
 }
 
 absl::StatusOr<v1::Company> GetCompany(GraphStore* store,
@@ -119,29 +156,25 @@ absl::StatusOr<v1::BatchGetCompaniesResponse> BatchGetCompanies(
   return response;
 }
 
-absl::StatusOr<v1::Company> UpdateCompany(GraphStore* store,
-                                          const v1::UpdateCompanyRequest& req) {
+// The patch and the paths of an update.
+template <typename Record>
+struct Patch {
+  Record record;
+  std::vector<std::string> paths;
+};
+
+absl::StatusOr<Patch<storage::CompanyRecord>> CompanyPatch(
+    const v1::UpdateCompanyRequest& req) {
   if (!req.has_company()) return Required("company");
   ASSIGN_OR_RETURN(std::string id, storage::ParseResourceName(
                                        "company.name", req.company().name(),
                                        kCompaniesCollection));
   ASSIGN_OR_RETURN(std::vector<std::string> paths,
                    CompanyUpdatePaths(req.update_mask()));
-  storage::CompanyRecord patch = CompanyFromApi(req.company());
-  patch.set_id(std::move(id));
-  ASSIGN_OR_RETURN(
-      storage::CompanyRecord updated,
-      store->UpdateCompany(patch, paths,
-                           UpdateEtag(req.etag(), req.company().etag())));
-  return CompanyToApi(updated);
-}
-
-absl::Status DeleteCompany(GraphStore* store,
-                           const v1::DeleteCompanyRequest& req) {
-  ASSIGN_OR_RETURN(
-      std::string id,
-      storage::ParseResourceName("name", req.name(), kCompaniesCollection));
-  return store->DeleteCompany(id, req.etag(), req.force());
+  Patch<storage::CompanyRecord> patch{CompanyFromApi(req.company()),
+                                      std::move(paths)};
+  patch.record.set_id(std::move(id));
+  return patch;
 }
 
 absl::StatusOr<v1::ListCompaniesResponse> ListCompanies(
@@ -188,17 +221,15 @@ absl::StatusOr<v1::SearchCompaniesResponse> SearchCompanies(
 // ---------------------------------------------------------------------------
 // PartnershipService
 
-absl::StatusOr<v1::Partnership> CreatePartnership(
-    GraphStore* store, const v1::CreatePartnershipRequest& req) {
+absl::StatusOr<storage::PartnershipRecord> PartnershipToCreate(
+    const v1::CreatePartnershipRequest& req) {
   if (!req.has_partnership()) return Required("partnership");
   RETURN_IF_ERROR(ValidateOptionalId("partnership_id", req.partnership_id()));
   RETURN_IF_ERROR(storage::ValidateRequestId("request_id", req.request_id()));
   ASSIGN_OR_RETURN(storage::PartnershipRecord record,
                    PartnershipFromApi(req.partnership()));
   record.set_id(req.partnership_id());
-  ASSIGN_OR_RETURN(storage::PartnershipRecord created,
-                   store->CreatePartnership(record, req.request_id()));
-  return PartnershipToApi(created);
+  return record;
 }
 
 absl::StatusOr<v1::Partnership> GetPartnership(
@@ -211,8 +242,8 @@ absl::StatusOr<v1::Partnership> GetPartnership(
   return PartnershipToApi(record);
 }
 
-absl::StatusOr<v1::Partnership> UpdatePartnership(
-    GraphStore* store, const v1::UpdatePartnershipRequest& req) {
+absl::StatusOr<Patch<storage::PartnershipRecord>> PartnershipPatch(
+    const v1::UpdatePartnershipRequest& req) {
   if (!req.has_partnership()) return Required("partnership");
   ASSIGN_OR_RETURN(
       std::string id,
@@ -220,22 +251,11 @@ absl::StatusOr<v1::Partnership> UpdatePartnership(
                                  kPartnershipsCollection));
   ASSIGN_OR_RETURN(std::vector<std::string> paths,
                    PartnershipUpdatePaths(req.update_mask()));
-  ASSIGN_OR_RETURN(storage::PartnershipRecord patch,
+  ASSIGN_OR_RETURN(storage::PartnershipRecord record,
                    PartnershipFromApi(req.partnership()));
-  patch.set_id(std::move(id));
-  ASSIGN_OR_RETURN(
-      storage::PartnershipRecord updated,
-      store->UpdatePartnership(
-          patch, paths, UpdateEtag(req.etag(), req.partnership().etag())));
-  return PartnershipToApi(updated);
-}
-
-absl::Status DeletePartnership(GraphStore* store,
-                               const v1::DeletePartnershipRequest& req) {
-  ASSIGN_OR_RETURN(
-      std::string id,
-      storage::ParseResourceName("name", req.name(), kPartnershipsCollection));
-  return store->DeletePartnership(id, req.etag());
+  record.set_id(std::move(id));
+  return Patch<storage::PartnershipRecord>{std::move(record),
+                                           std::move(paths)};
 }
 
 absl::StatusOr<v1::ListPartnershipsResponse> ListPartnerships(
@@ -259,86 +279,127 @@ absl::StatusOr<v1::ListPartnershipsResponse> ListPartnerships(
 
 }  // namespace
 
-grpc::Status CompanyServiceImpl::CreateCompany(
-    grpc::ServerContext*, const v1::CreateCompanyRequest* request,
-    v1::Company* response) {
-  return Reply("CreateCompany", server::CreateCompany(store_, *request),
-               response);
+grpc::ServerUnaryReactor* CompanyServiceImpl::CreateCompany(
+    grpc::CallbackServerContext* context,
+    const v1::CreateCompanyRequest* request, v1::Company* response) {
+  absl::StatusOr<storage::CompanyRecord> record = CompanyToCreate(*request);
+  if (!record.ok()) return Refuse(context, "CreateCompany", record.status());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  store_->CreateCompanyAsync(
+      *std::move(record), request->request_id(),
+      FinishWith("CreateCompany", reactor, response, &CompanyToApi));
+  return reactor;
 }
 
-grpc::Status CompanyServiceImpl::GetCompany(
-    grpc::ServerContext*, const v1::GetCompanyRequest* request,
+grpc::ServerUnaryReactor* CompanyServiceImpl::GetCompany(
+    grpc::CallbackServerContext* context, const v1::GetCompanyRequest* request,
     v1::Company* response) {
-  return Reply("GetCompany", server::GetCompany(store_, *request), response);
+  return Answer(context, "GetCompany", server::GetCompany(store_, *request),
+                response);
 }
 
-grpc::Status CompanyServiceImpl::BatchGetCompanies(
-    grpc::ServerContext*, const v1::BatchGetCompaniesRequest* request,
+grpc::ServerUnaryReactor* CompanyServiceImpl::BatchGetCompanies(
+    grpc::CallbackServerContext* context,
+    const v1::BatchGetCompaniesRequest* request,
     v1::BatchGetCompaniesResponse* response) {
-  return Reply("BatchGetCompanies", server::BatchGetCompanies(store_, *request),
-               response);
+  return Answer(context, "BatchGetCompanies",
+                server::BatchGetCompanies(store_, *request), response);
 }
 
-grpc::Status CompanyServiceImpl::UpdateCompany(
-    grpc::ServerContext*, const v1::UpdateCompanyRequest* request,
-    v1::Company* response) {
-  return Reply("UpdateCompany", server::UpdateCompany(store_, *request),
-               response);
+grpc::ServerUnaryReactor* CompanyServiceImpl::UpdateCompany(
+    grpc::CallbackServerContext* context,
+    const v1::UpdateCompanyRequest* request, v1::Company* response) {
+  auto patch = CompanyPatch(*request);
+  if (!patch.ok()) return Refuse(context, "UpdateCompany", patch.status());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  store_->UpdateCompanyAsync(
+      std::move(patch->record), std::move(patch->paths),
+      UpdateEtag(request->etag(), request->company().etag()),
+      FinishWith("UpdateCompany", reactor, response, &CompanyToApi));
+  return reactor;
 }
 
-grpc::Status CompanyServiceImpl::DeleteCompany(
-    grpc::ServerContext*, const v1::DeleteCompanyRequest* request,
-    google::protobuf::Empty*) {
-  return Reply("DeleteCompany", server::DeleteCompany(store_, *request));
+grpc::ServerUnaryReactor* CompanyServiceImpl::DeleteCompany(
+    grpc::CallbackServerContext* context,
+    const v1::DeleteCompanyRequest* request, google::protobuf::Empty*) {
+  auto id = storage::ParseResourceName("name", request->name(),
+                                       kCompaniesCollection);
+  if (!id.ok()) return Refuse(context, "DeleteCompany", id.status());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  store_->DeleteCompanyAsync(*std::move(id), request->etag(), request->force(),
+                             FinishEmpty("DeleteCompany", reactor));
+  return reactor;
 }
 
-grpc::Status CompanyServiceImpl::ListCompanies(
-    grpc::ServerContext*, const v1::ListCompaniesRequest* request,
+grpc::ServerUnaryReactor* CompanyServiceImpl::ListCompanies(
+    grpc::CallbackServerContext* context,
+    const v1::ListCompaniesRequest* request,
     v1::ListCompaniesResponse* response) {
-  return Reply("ListCompanies", server::ListCompanies(store_, *request),
-               response);
+  return Answer(context, "ListCompanies",
+                server::ListCompanies(store_, *request), response);
 }
 
-grpc::Status CompanyServiceImpl::SearchCompanies(
-    grpc::ServerContext*, const v1::SearchCompaniesRequest* request,
+grpc::ServerUnaryReactor* CompanyServiceImpl::SearchCompanies(
+    grpc::CallbackServerContext* context,
+    const v1::SearchCompaniesRequest* request,
     v1::SearchCompaniesResponse* response) {
-  return Reply("SearchCompanies", server::SearchCompanies(store_, *request),
-               response);
+  return Answer(context, "SearchCompanies",
+                server::SearchCompanies(store_, *request), response);
 }
 
-grpc::Status PartnershipServiceImpl::CreatePartnership(
-    grpc::ServerContext*, const v1::CreatePartnershipRequest* request,
-    v1::Partnership* response) {
-  return Reply("CreatePartnership", server::CreatePartnership(store_, *request),
-               response);
+grpc::ServerUnaryReactor* PartnershipServiceImpl::CreatePartnership(
+    grpc::CallbackServerContext* context,
+    const v1::CreatePartnershipRequest* request, v1::Partnership* response) {
+  absl::StatusOr<storage::PartnershipRecord> record =
+      PartnershipToCreate(*request);
+  if (!record.ok()) {
+    return Refuse(context, "CreatePartnership", record.status());
+  }
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  store_->CreatePartnershipAsync(
+      *std::move(record), request->request_id(),
+      FinishWith("CreatePartnership", reactor, response, &PartnershipToApi));
+  return reactor;
 }
 
-grpc::Status PartnershipServiceImpl::GetPartnership(
-    grpc::ServerContext*, const v1::GetPartnershipRequest* request,
-    v1::Partnership* response) {
-  return Reply("GetPartnership", server::GetPartnership(store_, *request),
-               response);
+grpc::ServerUnaryReactor* PartnershipServiceImpl::GetPartnership(
+    grpc::CallbackServerContext* context,
+    const v1::GetPartnershipRequest* request, v1::Partnership* response) {
+  return Answer(context, "GetPartnership",
+                server::GetPartnership(store_, *request), response);
 }
 
-grpc::Status PartnershipServiceImpl::UpdatePartnership(
-    grpc::ServerContext*, const v1::UpdatePartnershipRequest* request,
-    v1::Partnership* response) {
-  return Reply("UpdatePartnership", server::UpdatePartnership(store_, *request),
-               response);
+grpc::ServerUnaryReactor* PartnershipServiceImpl::UpdatePartnership(
+    grpc::CallbackServerContext* context,
+    const v1::UpdatePartnershipRequest* request, v1::Partnership* response) {
+  auto patch = PartnershipPatch(*request);
+  if (!patch.ok()) return Refuse(context, "UpdatePartnership", patch.status());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  store_->UpdatePartnershipAsync(
+      std::move(patch->record), std::move(patch->paths),
+      UpdateEtag(request->etag(), request->partnership().etag()),
+      FinishWith("UpdatePartnership", reactor, response, &PartnershipToApi));
+  return reactor;
 }
 
-grpc::Status PartnershipServiceImpl::DeletePartnership(
-    grpc::ServerContext*, const v1::DeletePartnershipRequest* request,
-    google::protobuf::Empty*) {
-  return Reply("DeletePartnership",
-               server::DeletePartnership(store_, *request));
+grpc::ServerUnaryReactor* PartnershipServiceImpl::DeletePartnership(
+    grpc::CallbackServerContext* context,
+    const v1::DeletePartnershipRequest* request, google::protobuf::Empty*) {
+  auto id = storage::ParseResourceName("name", request->name(),
+                                       kPartnershipsCollection);
+  if (!id.ok()) return Refuse(context, "DeletePartnership", id.status());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  store_->DeletePartnershipAsync(*std::move(id), request->etag(),
+                                 FinishEmpty("DeletePartnership", reactor));
+  return reactor;
 }
 
-grpc::Status PartnershipServiceImpl::ListPartnerships(
-    grpc::ServerContext*, const v1::ListPartnershipsRequest* request,
+grpc::ServerUnaryReactor* PartnershipServiceImpl::ListPartnerships(
+    grpc::CallbackServerContext* context,
+    const v1::ListPartnershipsRequest* request,
     v1::ListPartnershipsResponse* response) {
-  return Reply("ListPartnerships", server::ListPartnerships(store_, *request),
-               response);
+  return Answer(context, "ListPartnerships",
+                server::ListPartnerships(store_, *request), response);
 }
 
 }  // namespace partnergraph::server

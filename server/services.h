@@ -1,15 +1,18 @@
 #ifndef PARTNERGRAPH_SERVER_SERVICES_H_
 #define PARTNERGRAPH_SERVER_SERVICES_H_
 
-// gRPC handlers of CompanyService and PartnershipService. Each handler
-// validates the request-level fields (resource names, page sizes, filters,
+// gRPC handlers of CompanyService and PartnershipService (callback API). Each
+// handler validates the request-level fields (resource names, page sizes, filters,
 // request ids), converts the API message to a store record, calls the store
 // and converts the result back. Store errors pass through with their code and
 // message (see ToGrpcStatus); a request rejected here never reaches the store.
+// Reads answer inline; writes are queued on the store and answered from its
+// completion callback once durable, so no thread waits for a disk flush.
 //
 // Both classes borrow the store, which must outlive them; they are safe to
 // call from many threads at once, as the store is.
 
+#include "grpcpp/support/server_callback.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/status.h"
 #include "partnergraph/v1/company_service.grpc.pb.h"
@@ -19,35 +22,35 @@
 namespace partnergraph::server {
 
 class CompanyServiceImpl final
-    : public partnergraph::v1::CompanyService::Service {
+    : public partnergraph::v1::CompanyService::CallbackService {
  public:
   explicit CompanyServiceImpl(storage::GraphStore* store) : store_(store) {}
 
-  grpc::Status CreateCompany(
-      grpc::ServerContext* context,
+  grpc::ServerUnaryReactor* CreateCompany(
+      grpc::CallbackServerContext* context,
       const partnergraph::v1::CreateCompanyRequest* request,
       partnergraph::v1::Company* response) override;
-  grpc::Status GetCompany(grpc::ServerContext* context,
+  grpc::ServerUnaryReactor* GetCompany(grpc::CallbackServerContext* context,
                           const partnergraph::v1::GetCompanyRequest* request,
                           partnergraph::v1::Company* response) override;
-  grpc::Status BatchGetCompanies(
-      grpc::ServerContext* context,
+  grpc::ServerUnaryReactor* BatchGetCompanies(
+      grpc::CallbackServerContext* context,
       const partnergraph::v1::BatchGetCompaniesRequest* request,
       partnergraph::v1::BatchGetCompaniesResponse* response) override;
-  grpc::Status UpdateCompany(
-      grpc::ServerContext* context,
+  grpc::ServerUnaryReactor* UpdateCompany(
+      grpc::CallbackServerContext* context,
       const partnergraph::v1::UpdateCompanyRequest* request,
       partnergraph::v1::Company* response) override;
-  grpc::Status DeleteCompany(
-      grpc::ServerContext* context,
+  grpc::ServerUnaryReactor* DeleteCompany(
+      grpc::CallbackServerContext* context,
       const partnergraph::v1::DeleteCompanyRequest* request,
       google::protobuf::Empty* response) override;
-  grpc::Status ListCompanies(
-      grpc::ServerContext* context,
+  grpc::ServerUnaryReactor* ListCompanies(
+      grpc::CallbackServerContext* context,
       const partnergraph::v1::ListCompaniesRequest* request,
       partnergraph::v1::ListCompaniesResponse* response) override;
-  grpc::Status SearchCompanies(
-      grpc::ServerContext* context,
+  grpc::ServerUnaryReactor* SearchCompanies(
+      grpc::CallbackServerContext* context,
       const partnergraph::v1::SearchCompaniesRequest* request,
       partnergraph::v1::SearchCompaniesResponse* response) override;
 
@@ -56,28 +59,28 @@ class CompanyServiceImpl final
 };
 
 class PartnershipServiceImpl final
-    : public partnergraph::v1::PartnershipService::Service {
+    : public partnergraph::v1::PartnershipService::CallbackService {
  public:
   explicit PartnershipServiceImpl(storage::GraphStore* store) : store_(store) {}
 
-  grpc::Status CreatePartnership(
-      grpc::ServerContext* context,
+  grpc::ServerUnaryReactor* CreatePartnership(
+      grpc::CallbackServerContext* context,
       const partnergraph::v1::CreatePartnershipRequest* request,
       partnergraph::v1::Partnership* response) override;
-  grpc::Status GetPartnership(
-      grpc::ServerContext* context,
+  grpc::ServerUnaryReactor* GetPartnership(
+      grpc::CallbackServerContext* context,
       const partnergraph::v1::GetPartnershipRequest* request,
       partnergraph::v1::Partnership* response) override;
-  grpc::Status UpdatePartnership(
-      grpc::ServerContext* context,
+  grpc::ServerUnaryReactor* UpdatePartnership(
+      grpc::CallbackServerContext* context,
       const partnergraph::v1::UpdatePartnershipRequest* request,
       partnergraph::v1::Partnership* response) override;
-  grpc::Status DeletePartnership(
-      grpc::ServerContext* context,
+  grpc::ServerUnaryReactor* DeletePartnership(
+      grpc::CallbackServerContext* context,
       const partnergraph::v1::DeletePartnershipRequest* request,
       google::protobuf::Empty* response) override;
-  grpc::Status ListPartnerships(
-      grpc::ServerContext* context,
+  grpc::ServerUnaryReactor* ListPartnerships(
+      grpc::CallbackServerContext* context,
       const partnergraph::v1::ListPartnershipsRequest* request,
       partnergraph::v1::ListPartnershipsResponse* response) override;
 
