@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/demo_data.h"
 #include "server/log.h"
@@ -196,6 +197,10 @@ int Run() {
 }  // namespace partnergraph::server
 
 int main(int argc, char** argv) {
+  // Debian's Abseil is built with Mutex deadlock detection on, which records
+  // a lock graph on every acquisition of every absl::Mutex (gRPC's included).
+  // It finds bugs in tests, but in a running binary it only costs time.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   // --help lists the flags of files named like the binary by default; ours
   // live in server/main.cc.
   absl::FlagsUsageConfig usage_config;

@@ -5,9 +5,11 @@
 // --concurrency calls in flight over --channels separate connections, each
 // call issued as soon as the previous one in its slot completes, first for a
 // warm-up that is not measured, then for --duration (or --requests calls).
-// It prints one table with the calls, errors, throughput and latency
-// percentiles of every RPC, all measured in this run, and the ratio of
-// GetCompany to Health throughput.
+// It does so for --rounds rounds, each round running every RPC once in turn,
+// so a slow spell of a shared machine touches all RPCs alike. It prints a row
+// per RPC and round, then the median over the rounds of each RPC's throughput
+// and latency percentiles, and the GetCompany/Health throughput ratio of each
+// round with its median. Every figure is measured in this run.
 //
 // Calls go through grpc::GenericStub on completion queues (one queue and one
 // polling thread per channel), with requests serialized up front, so the
@@ -34,6 +36,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -55,12 +58,13 @@ struct Options {
   std::string server = "localhost:50051";
   int concurrency = 64;
   int channels = 4;
-  absl::Duration duration = absl::Seconds(3);
-  absl::Duration warmup = absl::Seconds(1);
+  absl::Duration duration = absl::Seconds(2);
+  absl::Duration warmup = absl::Milliseconds(500);
   // When > 0, each RPC's measured phase is this many calls instead of
   // `duration`.
   int64_t requests = 0;
   int companies = 100;
+  int rounds = 5;
   std::vector<std::string> rpcs = {"health", "get", "search", "create"};
   absl::Duration call_timeout = absl::Seconds(10);
 };
@@ -161,7 +165,9 @@ class CreatePartnershipWorkload : public Workload {
   std::string Method() const override {
     return "/partnergraph.v1.PartnershipService/CreatePartnership";
   }
-  grpc::ByteBuffer Request(uint64_t seq) const override {
+  // Numbered across phases, so later rounds repeat no earlier call.
+  grpc::ByteBuffer Request(uint64_t) const override {
+    const uint64_t seq = next_.fetch_add(1);
     const uint64_t n = names_.size();
     const uint64_t a = seq % n;
     const uint64_t b = (a + 1 + (seq / n) % (n - 1)) % n;
@@ -178,6 +184,7 @@ class CreatePartnershipWorkload : public Workload {
 
  private:
   std::vector<std::string> names_;
+  mutable std::atomic<uint64_t> next_{0};
 };
 
 struct PhaseResult {
@@ -342,6 +349,13 @@ double Qps(const PhaseResult& result) {
   return result.seconds > 0 ? result.calls / result.seconds : 0;
 }
 
+double Median(std::vector<double> values) {
+  if (values.empty()) return NAN;
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
 // Creates this run's companies; returns their resource names.
 absl::StatusOr<std::vector<std::string>> CreateCompanies(
     const Options& options, const std::string& run_id,
@@ -378,8 +392,9 @@ absl::StatusOr<std::vector<std::string>> CreateCompanies(
 
 int Run(const Options& options) {
   if (options.concurrency < 1 || options.channels < 1 ||
-      options.companies < 2) {
-    std::cerr << "need --concurrency >= 1, --channels >= 1, --companies >= 2\n";
+      options.companies < 2 || options.rounds < 1) {
+    std::cerr << "need --concurrency >= 1, --channels >= 1, --companies >= 2, "
+                 "--rounds >= 1\n";
     return 2;
   }
   std::vector<std::shared_ptr<grpc::Channel>> channels;
@@ -431,43 +446,67 @@ int Run(const Options& options) {
 
   std::cout << absl::StrFormat(
       "partnergraph loadgen: server %s, %d calls in flight over %d "
-      "channels, %s per RPC after %s warm-up, %d companies\n\n",
+      "channels, %s per RPC after %s warm-up, %d rounds, %d companies\n\n",
       options.server, options.concurrency, options.channels,
       options.requests > 0 ? absl::StrCat(options.requests, " calls")
                            : absl::FormatDuration(options.duration),
-      absl::FormatDuration(options.warmup), options.companies);
-  std::cout << absl::StrFormat("%-30s %9s %7s %10s %9s %9s %9s\n", "RPC",
-                               "CALLS", "ERRORS", "QPS", "P50_MS", "P99_MS",
-                               "P999_MS");
+      absl::FormatDuration(options.warmup), options.rounds, options.companies);
+  std::cout << absl::StrFormat("%-30s %5s %9s %7s %10s %9s %9s %9s\n", "RPC", "ROUND", "CALLS", "ERRORS", "QPS",
+                               "P50_MS", "P99_MS", "P999_MS");
   std::cout.flush();
-  std::vector<PhaseResult> results;
-  for (const auto& workload : workloads) {
-    PhaseResult result = Phase(channels, *workload, options).Run();
-    std::cout << absl::StrFormat(
-        "%-30s %9d %7d %10.0f %9.3f %9.3f %9.3f\n", result.label, result.calls,
-        result.errors, Qps(result), Percentile(result.latencies_ns, 0.50),
-        Percentile(result.latencies_ns, 0.99),
-        Percentile(result.latencies_ns, 0.999));
-    std::cout.flush();
-    results.push_back(std::move(result));
-  }
-  std::cout << "\n";
-  const PhaseResult* health = nullptr;
-  const PhaseResult* get = nullptr;
-  for (const PhaseResult& result : results) {
-    if (!result.first_error.empty()) {
-      std::cout << result.label << ": " << result.errors
-                << " errors, first: " << result.first_error << "\n";
+  // results[w][r]: workload w in round r.
+  std::vector<std::vector<PhaseResult>> results(workloads.size());
+  for (int round = 1; round <= options.rounds; ++round) {
+    for (size_t w = 0; w < workloads.size(); ++w) {
+      PhaseResult result = Phase(channels, *workloads[w], options).Run();
+      std::cout << absl::StrFormat(
+          "%-30s %5d %9d %7d %10.0f %9.3f %9.3f %9.3f\n", result.label, round,
+          result.calls, result.errors, Qps(result),
+          Percentile(result.latencies_ns, 0.50),
+          Percentile(result.latencies_ns, 0.99),
+          Percentile(result.latencies_ns, 0.999));
+      std::cout.flush();
+      results[w].push_back(std::move(result));
     }
-    if (result.label == "grpc.health.v1.Health/Check") health = &result;
-    if (result.label == "GetCompany") get = &result;
   }
-  if (health != nullptr && get != nullptr && Qps(*health) > 0) {
-    std::cout << absl::StrFormat("GetCompany/Health QPS ratio: %.2f\n",
-                                 Qps(*get) / Qps(*health));
-  }
+
+  std::cout << "\nmedian of " << options.rounds << " rounds\n";
+  std::cout << absl::StrFormat("%-30s %10s %9s %9s\n", "RPC", "QPS", "P50_MS",
+                               "P99_MS");
+  int health = -1, get = -1;
   int64_t errors = 0;
-  for (const PhaseResult& result : results) errors += result.errors;
+  for (size_t w = 0; w < workloads.size(); ++w) {
+    std::vector<double> qps, p50, p99;
+    for (const PhaseResult& result : results[w]) {
+      qps.push_back(Qps(result));
+      p50.push_back(Percentile(result.latencies_ns, 0.50));
+      p99.push_back(Percentile(result.latencies_ns, 0.99));
+      errors += result.errors;
+      if (!result.first_error.empty()) {
+        std::cerr << result.label << ": " << result.errors
+                  << " errors, first: " << result.first_error << "\n";
+      }
+    }
+    std::cout << absl::StrFormat("%-30s %10.0f %9.3f %9.3f\n",
+                                 workloads[w]->Label(), Median(qps),
+                                 Median(p50), Median(p99));
+    if (workloads[w]->Label() == "grpc.health.v1.Health/Check") health = w;
+    if (workloads[w]->Label() == "GetCompany") get = w;
+  }
+  if (health >= 0 && get >= 0) {
+    std::vector<double> ratios;
+    std::string each;
+    for (int r = 0; r < options.rounds; ++r) {
+      const double base = Qps(results[health][r]);
+      if (base <= 0) continue;
+      ratios.push_back(Qps(results[get][r]) / base);
+      absl::StrAppend(&each, each.empty() ? "" : " ",
+                      absl::StrFormat("%.2f", ratios.back()));
+    }
+    std::cout << absl::StrFormat(
+        "\nGetCompany/Health QPS ratio per round: %s; median %.2f\n", each,
+        Median(ratios));
+  }
   return errors == 0 ? 0 : 1;
 }
 
@@ -475,12 +514,17 @@ int Run(const Options& options) {
 }  // namespace partnergraph::loadgen
 
 int main(int argc, char** argv) {
+  // Debian's Abseil is built with Mutex deadlock detection on, which records
+  // a lock graph on every acquisition of every absl::Mutex (gRPC's included).
+  // It finds bugs in tests, but in a running binary it only costs time.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   partnergraph::loadgen::Options options;
   CLI::App app(
       "Closed-loop load generator for partnergraphd: Health/Check, "
       "GetCompany, SearchCompanies and CreatePartnership side by side.",
       "partnergraph_loadgen");
-  std::string duration = "3s", warmup = "1s", rpcs = "health,get,search,create";
+  std::string duration = "2s", warmup = "500ms",
+              rpcs = "health,get,search,create";
   app.add_option("--server", options.server, "Server HOST:PORT")
       ->capture_default_str();
   app.add_option("--concurrency", options.concurrency,
@@ -497,6 +541,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--companies", options.companies,
                  "Companies created for the run")
+      ->capture_default_str();
+  app.add_option("--rounds", options.rounds,
+                 "Rounds; each runs every RPC once, medians are reported")
       ->capture_default_str();
   app.add_option("--rpcs", rpcs,
                  "Comma-separated subset of health,get,search,create")
