@@ -1,12 +1,7 @@
 #include "client/apply.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <set>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "client/requests.h"
 #include "client/yaml_proto.h"
+#include "storage/status_macros.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "yaml-cpp/yaml.h"
 
@@ -220,20 +216,7 @@ absl::StatusOr<ApplySpec> ParseApplySpec(absl::string_view text) {
 }
 
 absl::StatusOr<ApplySpec> ReadApplyFile(const std::string& path) {
-  std::string text;
-  if (path == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin),
-                std::istreambuf_iterator<char>());
-  } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
-    }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    text = buffer.str();
-  }
+  ASSIGN_OR_RETURN(std::string text, ReadInput(path));
   absl::StatusOr<ApplySpec> spec = ParseApplySpec(text);
   if (!spec.ok()) return WithContext(spec.status(), path);
   return spec;

@@ -1,36 +1,19 @@
 #include "client/commands.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <iostream>
-#include <iterator>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/yaml_proto.h"
+#include "storage/status_macros.h"
 
 namespace partnergraph::client {
 
 absl::Status ReadMessageFile(const std::string& path,
                              google::protobuf::Message* message) {
-  std::string text;
-  if (path == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin),
-                std::istreambuf_iterator<char>());
-  } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
-    }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    text = buffer.str();
-  }
+  ASSIGN_OR_RETURN(std::string text, ReadInput(path));
   absl::Status status = ParseYamlMessage(text, message);
   if (!status.ok()) {
     return absl::Status(status.code(),

@@ -1,6 +1,12 @@
 #include "client/yaml_proto.h"
 
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -12,6 +18,25 @@
 #include "google/protobuf/util/json_util.h"
 
 namespace partnergraph::client {
+
+absl::StatusOr<std::string> ReadInput(const std::string& path) {
+  std::string text;
+  if (path == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin),
+                std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
+    }
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    text = buffer.str();
+  }
+  return text;
+}
+
 namespace {
 
 using google::protobuf::Descriptor;

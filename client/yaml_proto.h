@@ -20,6 +20,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 #include "yaml-cpp/yaml.h"
@@ -29,6 +30,10 @@ namespace partnergraph::client {
 // Fills `message` from `node`; `path` prefixes error messages (may be empty).
 absl::Status YamlNodeToMessage(const YAML::Node& node, absl::string_view path,
                                google::protobuf::Message* message);
+
+// The contents of the file at `path`, or of standard input for "-".
+// INVALID_ARGUMENT naming the path when it cannot be read.
+absl::StatusOr<std::string> ReadInput(const std::string& path);
 
 // Parses one YAML or JSON document into `message`.
 absl::Status ParseYamlMessage(absl::string_view text,

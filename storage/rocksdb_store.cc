@@ -523,30 +523,10 @@ class RocksDbStore : public GraphStore {
     Run<CompanyRecord>(
         [c = std::move(c), rid = std::move(rid)](
             Txn& txn, CompanyRecord& result) -> absl::Status {
-      if (!rid.empty()) {
-        RequestIdRecord seen;
-        ASSIGN_OR_RETURN(bool replay,
-                         txn.GetRecord(keys::RequestIdKey(kCompanies, rid),
-                                       &seen));
-        if (replay) {
-          ASSIGN_OR_RETURN(bool exists, txn.GetRecord(keys::CompanyKey(
-                                                          seen.resource_id()),
-                                                      &result));
-          if (!exists) {
-            return absl::FailedPreconditionError(absl::StrCat(
-                "request_id: \"", rid, "\" created companies/",
-                seen.resource_id(), ", which has since been deleted"));
-          }
-          return absl::OkStatus();
-        }
-      }
-      CompanyRecord existing;
-      ASSIGN_OR_RETURN(bool exists,
-                       txn.GetRecord(keys::CompanyKey(c.id()), &existing));
-      if (exists) {
-        return absl::AlreadyExistsError(
-            absl::StrCat("companies/", c.id(), " already exists"));
-      }
+      bool replayed = false;
+      RETURN_IF_ERROR(BeginCreate(txn, kCompanies, &keys::CompanyKey, rid, c.id(),
+                                  &result, &replayed));
+      if (replayed) return absl::OkStatus();
       result = c;
       SetCreated(txn, &result);
       RETURN_IF_ERROR(
@@ -812,31 +792,10 @@ class RocksDbStore : public GraphStore {
     Run<PartnershipRecord>(
         [p = std::move(p), rid = std::move(rid)](
             Txn& txn, PartnershipRecord& result) -> absl::Status {
-      if (!rid.empty()) {
-        RequestIdRecord seen;
-        ASSIGN_OR_RETURN(bool replay,
-                         txn.GetRecord(keys::RequestIdKey(kPartnerships, rid),
-                                       &seen));
-        if (replay) {
-          ASSIGN_OR_RETURN(bool exists,
-                           txn.GetRecord(
-                               keys::PartnershipKey(seen.resource_id()),
-                               &result));
-          if (!exists) {
-            return absl::FailedPreconditionError(absl::StrCat(
-                "request_id: \"", rid, "\" created partnerships/",
-                seen.resource_id(), ", which has since been deleted"));
-          }
-          return absl::OkStatus();
-        }
-      }
-      PartnershipRecord existing;
-      ASSIGN_OR_RETURN(bool exists,
-                       txn.GetRecord(keys::PartnershipKey(p.id()), &existing));
-      if (exists) {
-        return absl::AlreadyExistsError(
-            absl::StrCat("partnerships/", p.id(), " already exists"));
-      }
+      bool replayed = false;
+      RETURN_IF_ERROR(BeginCreate(txn, kPartnerships, &keys::PartnershipKey, rid, p.id(),
+                                  &result, &replayed));
+      if (replayed) return absl::OkStatus();
       RETURN_IF_ERROR(CheckParticipantsAndDuplicates(txn, p));
       result = p;
       SetCreated(txn, &result);
@@ -1163,6 +1122,41 @@ class RocksDbStore : public GraphStore {
   static void SetUpdated(Txn& txn, Record* r) {
     r->set_update_revision(txn.revision());
     r->set_update_time_micros(txn.now_micros());
+  }
+
+  // The start of every create. A request id seen before answers with what
+  // its first call created (*replayed set); otherwise a taken id is
+  // ALREADY_EXISTS.
+  template <typename Record>
+  static absl::Status BeginCreate(Txn& txn, absl::string_view collection,
+                                  std::string (*key)(absl::string_view),
+                                  const std::string& rid,
+                                  const std::string& id, Record* result,
+                                  bool* replayed) {
+    *replayed = false;
+    if (!rid.empty()) {
+      RequestIdRecord seen;
+      ASSIGN_OR_RETURN(bool found,
+                       txn.GetRecord(keys::RequestIdKey(collection, rid), &seen));
+      if (found) {
+        ASSIGN_OR_RETURN(bool exists,
+                         txn.GetRecord(key(seen.resource_id()), result));
+        if (!exists) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "request_id: \"", rid, "\" created ", collection, "/",
+              seen.resource_id(), ", which has since been deleted"));
+        }
+        *replayed = true;
+        return absl::OkStatus();
+      }
+    }
+    Record existing;
+    ASSIGN_OR_RETURN(bool exists, txn.GetRecord(key(id), &existing));
+    if (exists) {
+      return absl::AlreadyExistsError(
+          absl::StrCat(collection, "/", id, " already exists"));
+    }
+    return absl::OkStatus();
   }
 
   static absl::Status PutRequestId(Txn& txn, absl::string_view collection,

@@ -32,43 +32,17 @@ static_assert(sizeof(kLatinFold) - 1 == 0x180 - 0xC0,
 constexpr char32_t kInvalid = 0xFFFFFFFF;
 
 // Decodes the code point at `*pos`, advancing past it. Returns kInvalid and
-// advances one byte for an ill-formed sequence (overlong, surrogate, out of
-// range or truncated).
+// advances one byte for an ill-formed sequence.
 char32_t DecodeUtf8(absl::string_view s, size_t* pos) {
-  const auto byte = [&s](size_t i) { return static_cast<uint8_t>(s[i]); };
-  const uint8_t b0 = byte(*pos);
-  if (b0 < 0x80) {
-    ++*pos;
-    return b0;
-  }
-  int len;
-  char32_t cp;
-  char32_t min;
-  if ((b0 & 0xE0) == 0xC0) {
-    len = 2, cp = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3, cp = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4, cp = b0 & 0x07, min = 0x10000;
-  } else {
+  const size_t len = Utf8SequenceLength(s, *pos);
+  if (len == 0) {
     ++*pos;
     return kInvalid;
   }
-  if (*pos + len > s.size()) {
-    ++*pos;
-    return kInvalid;
-  }
-  for (int i = 1; i < len; ++i) {
-    const uint8_t b = byte(*pos + i);
-    if ((b & 0xC0) != 0x80) {
-      ++*pos;
-      return kInvalid;
-    }
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    ++*pos;
-    return kInvalid;
+  const uint8_t b0 = static_cast<uint8_t>(s[*pos]);
+  char32_t cp = len == 1 ? b0 : b0 & (0x7F >> len);
+  for (size_t i = 1; i < len; ++i) {
+    cp = (cp << 6) | (static_cast<uint8_t>(s[*pos + i]) & 0x3F);
   }
   *pos += len;
   return cp;
@@ -206,6 +180,31 @@ bool AppendFolded(char32_t cp, std::string* out) {
 }
 
 }  // namespace
+
+size_t Utf8SequenceLength(absl::string_view s, size_t pos) {
+  const auto b = [&s](size_t i) { return static_cast<uint8_t>(s[i]); };
+  const uint8_t b0 = b(pos);
+  if (b0 < 0x80) return 1;
+  size_t len;
+  uint32_t cp;
+  uint32_t min;
+  if ((b0 & 0xE0) == 0xC0) {
+    len = 2, cp = b0 & 0x1F, min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3, cp = b0 & 0x0F, min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4, cp = b0 & 0x07, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (pos + len > s.size()) return 0;
+  for (size_t i = 1; i < len; ++i) {
+    if ((b(pos + i) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b(pos + i) & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
 
 std::string FoldForSearch(absl::string_view text) {
   std::string out;

@@ -23,6 +23,11 @@ std::string FoldForSearch(absl::string_view text);
 // The space-separated words of a folded string.
 std::vector<std::string> FoldedWords(absl::string_view folded);
 
+// Length in bytes of the well-formed UTF-8 sequence that starts at s[pos]
+// (pos < s.size()), or 0 when it is ill-formed: overlong, a surrogate, beyond
+// U+10FFFF, truncated or a stray continuation byte.
+size_t Utf8SequenceLength(absl::string_view s, size_t pos);
+
 // A company id derived from a display name: folded, ":" and spaces to "-",
 // only [a-z0-9-], no leading, trailing or doubled "-", at most 63 bytes (cut
 // on a "-" boundary when possible). Empty when nothing usable remains.

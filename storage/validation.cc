@@ -95,31 +95,6 @@ bool IsLowerOrDigit(char c) {
 bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-// Length in bytes of the well-formed UTF-8 sequence at s[pos], or 0.
-size_t Utf8SequenceLength(absl::string_view s, size_t pos) {
-  const auto b = [&s](size_t i) { return static_cast<uint8_t>(s[i]); };
-  const uint8_t b0 = b(pos);
-  if (b0 < 0x80) return 1;
-  size_t len;
-  uint32_t cp;
-  uint32_t min;
-  if ((b0 & 0xE0) == 0xC0) {
-    len = 2, cp = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3, cp = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4, cp = b0 & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (pos + len > s.size()) return 0;
-  for (size_t i = 1; i < len; ++i) {
-    if ((b(pos + i) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b(pos + i) & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
-}
 
 // C0 controls, DEL and the C1 controls U+0080..U+009F (encoded C2 80..C2 9F).
 bool IsControlAt(absl::string_view s, size_t pos, size_t len) {

@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/record.pb.h"
+#include "store_test_util.h"
 
 namespace partnergraph::storage {
 namespace {
@@ -18,58 +19,22 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
+// The article's records, as the store tests use them; the description keeps a
+// newline (allowed in free text) and the partnership is dated 2025-11-18 so
+// the date cases below read plainly.
 CompanyRecord Micron() {
-  CompanyRecord c;
-  c.set_id("micron");
-  c.set_display_name("Micron Technology");
-  c.set_legal_name("Micron Technology, Inc.");
-  c.add_aliases("Micron");
-  c.add_tickers("NASDAQ:MU");
-  c.add_sectors("semiconductors/memory");
-  c.set_country("US");
-  c.set_website("https://www.micron.com");
+  CompanyRecord c = testing_util::Micron();
   c.set_description("Memory and storage.\nBoise, Idaho.");
-  (*c.mutable_labels())["tier"] = "1";
   return c;
 }
 
-CompanyRecord Anthropic() {
-  CompanyRecord c;
-  c.set_id("anthropic");
-  c.set_display_name("Anthropic");
-  c.add_sectors("ai/frontier-lab");
-  c.set_country("US");
-  return c;
-}
+CompanyRecord Anthropic() { return testing_util::Anthropic(); }
 
 PartnershipRecord MicronAnthropic() {
-  PartnershipRecord p;
-  p.set_id("micron-anthropic-2025");
-  p.set_title("Micron and Anthropic announce strategic partnership");
-  p.set_summary(
-      "Memory development, supply agreements and integration of Claude\n"
-      "across Micron's operations.");
-  ParticipantRecord* micron = p.add_participants();
-  micron->set_company_id("micron");
-  micron->set_role(ROLE_SUPPLIER);
-  p.add_participants()->set_company_id("anthropic");
-  p.add_kinds(KIND_STRATEGIC_ALLIANCE);
-  p.add_kinds(KIND_SUPPLY_AGREEMENT);
-  p.add_kinds(KIND_TECHNOLOGY_INTEGRATION);
+  PartnershipRecord p = testing_util::MicronAnthropic();
   p.set_announced_on("2025-11-18");
-  p.mutable_terms()->set_disclosure(DISCLOSURE_UNDISCLOSED);
-  p.mutable_terms()->set_description("Financial terms were not disclosed.");
-  SourceRecord* source = p.add_sources();
-  source->set_url("https://example.com/news/micron-anthropic");
-  source->set_title("Micron, Anthropic partner on memory and AI");
-  source->set_publisher("Example News");
-  source->set_published_on("2025-11-18");
-  source->set_excerpt("Shares of Micron rose 5.58%.");
-  MarketReactionRecord* reaction = p.add_market_reactions();
-  reaction->set_ticker("NASDAQ:MU");
-  reaction->set_change_percent(5.58);
-  reaction->set_on("2025-11-18");
-  reaction->set_window("1d");
+  p.mutable_sources(0)->set_published_on("2025-11-18");
+  p.mutable_market_reactions(0)->set_on("2025-11-18");
   ApplyPartnershipDefaults(&p);
   return p;
 }
