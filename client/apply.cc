@@ -9,8 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "client/requests.h"
 #include "client/yaml_proto.h"
-#include "storage/status_macros.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "storage/status_macros.h"
 #include "yaml-cpp/yaml.h"
 
 namespace partnergraph::client {

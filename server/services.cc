@@ -254,8 +254,7 @@ absl::StatusOr<Patch<storage::PartnershipRecord>> PartnershipPatch(
   ASSIGN_OR_RETURN(storage::PartnershipRecord record,
                    PartnershipFromApi(req.partnership()));
   record.set_id(std::move(id));
-  return Patch<storage::PartnershipRecord>{std::move(record),
-                                           std::move(paths)};
+  return Patch<storage::PartnershipRecord>{std::move(record), std::move(paths)};
 }
 
 absl::StatusOr<v1::ListPartnershipsResponse> ListPartnerships(
@@ -322,8 +321,8 @@ grpc::ServerUnaryReactor* CompanyServiceImpl::UpdateCompany(
 grpc::ServerUnaryReactor* CompanyServiceImpl::DeleteCompany(
     grpc::CallbackServerContext* context,
     const v1::DeleteCompanyRequest* request, google::protobuf::Empty*) {
-  auto id = storage::ParseResourceName("name", request->name(),
-                                       kCompaniesCollection);
+  auto id =
+      storage::ParseResourceName("name", request->name(), kCompaniesCollection);
   if (!id.ok()) return Refuse(context, "DeleteCompany", id.status());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   store_->DeleteCompanyAsync(*std::move(id), request->etag(), request->force(),

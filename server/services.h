@@ -2,18 +2,18 @@
 #define PARTNERGRAPH_SERVER_SERVICES_H_
 
 // gRPC handlers of CompanyService and PartnershipService (callback API). Each
-// handler validates the request-level fields (resource names, page sizes, filters,
-// request ids), converts the API message to a store record, calls the store
-// and converts the result back. Store errors pass through with their code and
-// message (see ToGrpcStatus); a request rejected here never reaches the store.
-// Reads answer inline; writes are queued on the store and answered from its
-// completion callback once durable, so no thread waits for a disk flush.
+// handler validates the request-level fields (resource names, page sizes,
+// filters, request ids), converts the API message to a store record, calls the
+// store and converts the result back. Store errors pass through with their code
+// and message (see ToGrpcStatus); a request rejected here never reaches the
+// store. Reads answer inline; writes are queued on the store and answered from
+// its completion callback once durable, so no thread waits for a disk flush.
 //
 // Both classes borrow the store, which must outlive them; they are safe to
 // call from many threads at once, as the store is.
 
-#include "grpcpp/support/server_callback.h"
 #include "grpcpp/server_context.h"
+#include "grpcpp/support/server_callback.h"
 #include "grpcpp/support/status.h"
 #include "partnergraph/v1/company_service.grpc.pb.h"
 #include "partnergraph/v1/partnership_service.grpc.pb.h"
@@ -30,9 +30,10 @@ class CompanyServiceImpl final
       grpc::CallbackServerContext* context,
       const partnergraph::v1::CreateCompanyRequest* request,
       partnergraph::v1::Company* response) override;
-  grpc::ServerUnaryReactor* GetCompany(grpc::CallbackServerContext* context,
-                          const partnergraph::v1::GetCompanyRequest* request,
-                          partnergraph::v1::Company* response) override;
+  grpc::ServerUnaryReactor* GetCompany(
+      grpc::CallbackServerContext* context,
+      const partnergraph::v1::GetCompanyRequest* request,
+      partnergraph::v1::Company* response) override;
   grpc::ServerUnaryReactor* BatchGetCompanies(
       grpc::CallbackServerContext* context,
       const partnergraph::v1::BatchGetCompaniesRequest* request,

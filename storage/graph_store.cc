@@ -69,8 +69,7 @@ absl::StatusOr<PartnershipRecord> GraphStore::UpdatePartnership(
 absl::Status GraphStore::DeletePartnership(absl::string_view id,
                                            absl::string_view etag) {
   return Await<absl::Status>([&](auto done) {
-    DeletePartnershipAsync(std::string(id), std::string(etag),
-                           std::move(done));
+    DeletePartnershipAsync(std::string(id), std::string(etag), std::move(done));
   });
 }
 

@@ -82,7 +82,12 @@ struct PartnershipPage {
 };
 
 // How a search hit matched, best first.
-enum class MatchKind { kExactTicker = 1, kExactName = 2, kPrefix = 3, kWordPrefix = 4 };
+enum class MatchKind {
+  kExactTicker = 1,
+  kExactName = 2,
+  kPrefix = 3,
+  kWordPrefix = 4
+};
 
 struct SearchHit {
   CompanyRecord company;
@@ -142,8 +147,7 @@ class GraphStore {
   // FAILED_PRECONDITION (request_id used by a company since deleted).
   absl::StatusOr<CompanyRecord> CreateCompany(const CompanyRecord& company,
                                               absl::string_view request_id);
-  virtual void CreateCompanyAsync(CompanyRecord company,
-                                  std::string request_id,
+  virtual void CreateCompanyAsync(CompanyRecord company, std::string request_id,
                                   Done<CompanyRecord> done) = 0;
 
   // NOT_FOUND when absent; INVALID_ARGUMENT for a malformed id.
@@ -171,8 +175,8 @@ class GraphStore {
   // deleted in the same write and revision.
   absl::Status DeleteCompany(absl::string_view id, absl::string_view etag,
                              bool force);
-  virtual void DeleteCompanyAsync(std::string id, std::string etag,
-                                  bool force, StatusDone done) = 0;
+  virtual void DeleteCompanyAsync(std::string id, std::string etag, bool force,
+                                  StatusDone done) = 0;
 
   // Companies in id order. page_size 0 means kDefaultPageSize; above
   // kMaxPageSize it is capped. INVALID_ARGUMENT for a bad filter, a negative

@@ -168,8 +168,7 @@ std::string RequestIdKey(absl::string_view collection,
 }
 
 bool DecodeCompanyKey(absl::string_view key, std::string* id) {
-  return ConsumeTable(&key, kCompany) && ConsumeString(&key, id) &&
-         key.empty();
+  return ConsumeTable(&key, kCompany) && ConsumeString(&key, id) && key.empty();
 }
 
 bool DecodePartnershipKey(absl::string_view key, std::string* id) {
@@ -193,8 +192,7 @@ bool DecodeSearchKey(absl::string_view key, std::string* folded_term,
 
 bool DecodeAnnouncedKey(absl::string_view key, std::string* announced_on,
                         std::string* partnership_id) {
-  return ConsumeTable(&key, kAnnounced) &&
-         ConsumeString(&key, announced_on) &&
+  return ConsumeTable(&key, kAnnounced) && ConsumeString(&key, announced_on) &&
          ConsumeString(&key, partnership_id) && key.empty();
 }
 

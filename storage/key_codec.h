@@ -83,8 +83,7 @@ std::string RequestIdKey(absl::string_view collection,
 bool DecodeCompanyKey(absl::string_view key, std::string* id);
 bool DecodePartnershipKey(absl::string_view key, std::string* id);
 bool DecodeAdjacencyKey(absl::string_view key, std::string* company_id,
-                        std::string* announced_on,
-                        std::string* partnership_id);
+                        std::string* announced_on, std::string* partnership_id);
 bool DecodeSearchKey(absl::string_view key, std::string* folded_term,
                      std::string* company_id);
 bool DecodeAnnouncedKey(absl::string_view key, std::string* announced_on,

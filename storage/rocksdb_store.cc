@@ -20,8 +20,6 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/random/random.h"
 #include "absl/status/status.h"
@@ -32,6 +30,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
@@ -100,15 +100,13 @@ absl::StatusOr<Record> ParseRecord(absl::string_view bytes,
                                    absl::string_view key_desc) {
   Record r;
   if (!r.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return absl::DataLossError(
-        absl::StrCat("unreadable record at ", key_desc));
+    return absl::DataLossError(absl::StrCat("unreadable record at ", key_desc));
   }
   return r;
 }
 
 // The search terms of a company: folded term -> best source for that term.
-std::map<std::string, SearchTermRecord> SearchTermsFor(
-    const CompanyRecord& c) {
+std::map<std::string, SearchTermRecord> SearchTermsFor(const CompanyRecord& c) {
   std::map<std::string, SearchTermRecord> terms;
   auto add = [&terms](const std::string& term, SearchTermRecord::Source src,
                       const std::string& text) {
@@ -178,8 +176,7 @@ std::map<std::string, std::string> PartnershipIndexEntries(
   return entries;
 }
 
-std::map<std::string, std::string> CompanyIndexEntries(
-    const CompanyRecord& c) {
+std::map<std::string, std::string> CompanyIndexEntries(const CompanyRecord& c) {
   std::map<std::string, std::string> entries;
   for (const auto& [term, rec] : SearchTermsFor(c)) {
     entries[keys::SearchKey(term, c.id())] = rec.SerializeAsString();
@@ -374,9 +371,9 @@ const std::vector<std::string>& CompanyMutableFields() {
 
 const std::vector<std::string>& PartnershipMutableFields() {
   static const auto* fields = new std::vector<std::string>{
-      "title",       "summary",  "participants", "kinds",
-      "status",      "announced_on", "ended_on", "terms",
-      "sources",     "market_reactions", "labels"};
+      "title",   "summary",          "participants", "kinds",
+      "status",  "announced_on",     "ended_on",     "terms",
+      "sources", "market_reactions", "labels"};
   return *fields;
 }
 
@@ -430,9 +427,8 @@ class Txn {
     rocksdb::Slice upper_slice(upper);
     rocksdb::ReadOptions ro;
     ro.iterate_upper_bound = upper.empty() ? nullptr : &upper_slice;
-    std::unique_ptr<rocksdb::Iterator> it(
-        batch_->NewIteratorWithBase(db_->DefaultColumnFamily(),
-                                    db_->NewIterator(ro), &ro));
+    std::unique_ptr<rocksdb::Iterator> it(batch_->NewIteratorWithBase(
+        db_->DefaultColumnFamily(), db_->NewIterator(ro), &ro));
     *truncated = false;
     for (it->Seek(prefix); it->Valid(); it->Next()) {
       if (!it->key().starts_with(prefix)) break;
@@ -478,9 +474,9 @@ void Txn::AddEvent(ChangeEventRecord::Type type, const PartnershipRecord& r) {
 
 // Replaces `old_entries` by `new_entries` in the batch, touching only keys
 // whose presence or value differs.
-absl::Status ReplaceEntries(Txn& txn,
-                            const std::map<std::string, std::string>& old_entries,
-                            const std::map<std::string, std::string>& new_entries) {
+absl::Status ReplaceEntries(
+    Txn& txn, const std::map<std::string, std::string>& old_entries,
+    const std::map<std::string, std::string>& new_entries) {
   for (const auto& [k, v] : old_entries) {
     if (new_entries.count(k) == 0) RETURN_IF_ERROR(txn.Delete(k));
   }
@@ -523,22 +519,22 @@ class RocksDbStore : public GraphStore {
     Run<CompanyRecord>(
         [c = std::move(c), rid = std::move(rid)](
             Txn& txn, CompanyRecord& result) -> absl::Status {
-      bool replayed = false;
-      RETURN_IF_ERROR(BeginCreate(txn, kCompanies, &keys::CompanyKey, rid, c.id(),
-                                  &result, &replayed));
-      if (replayed) return absl::OkStatus();
-      result = c;
-      SetCreated(txn, &result);
-      RETURN_IF_ERROR(
-          txn.Put(keys::CompanyKey(c.id()), result.SerializeAsString()));
-      RETURN_IF_ERROR(txn.Fault("company.record"));
-      RETURN_IF_ERROR(ReplaceEntries(txn, {}, CompanyIndexEntries(result)));
-      RETURN_IF_ERROR(txn.Fault("company.indexes"));
-      if (!rid.empty()) {
-        RETURN_IF_ERROR(PutRequestId(txn, kCompanies, rid, c.id()));
-      }
-      txn.AddEvent(ChangeEventRecord::CREATED, result);
-      return absl::OkStatus();
+          bool replayed = false;
+          RETURN_IF_ERROR(BeginCreate(txn, kCompanies, &keys::CompanyKey, rid,
+                                      c.id(), &result, &replayed));
+          if (replayed) return absl::OkStatus();
+          result = c;
+          SetCreated(txn, &result);
+          RETURN_IF_ERROR(
+              txn.Put(keys::CompanyKey(c.id()), result.SerializeAsString()));
+          RETURN_IF_ERROR(txn.Fault("company.record"));
+          RETURN_IF_ERROR(ReplaceEntries(txn, {}, CompanyIndexEntries(result)));
+          RETURN_IF_ERROR(txn.Fault("company.indexes"));
+          if (!rid.empty()) {
+            RETURN_IF_ERROR(PutRequestId(txn, kCompanies, rid, c.id()));
+          }
+          txn.AddEvent(ChangeEventRecord::CREATED, result);
+          return absl::OkStatus();
         },
         std::move(done));
   }
@@ -550,9 +546,9 @@ class RocksDbStore : public GraphStore {
     if (c->id().empty()) {
       c->set_id(Slugify(c->display_name()));
       if (c->id().empty() && !c->display_name().empty()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "company_id: cannot be derived from display_name \"",
-            c->display_name(), "\"; give one explicitly"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("company_id: cannot be derived from display_name \"",
+                         c->display_name(), "\"; give one explicitly"));
       }
     } else {
       RETURN_IF_ERROR(ValidateId("company_id", c->id()));
@@ -579,10 +575,10 @@ class RocksDbStore : public GraphStore {
     std::vector<CompanyRecord> out;
     out.reserve(ids.size());
     for (const std::string& id : ids) {
-      ASSIGN_OR_RETURN(CompanyRecord c,
-                       ReadRecord<CompanyRecord>(snap.options(),
-                                                 keys::CompanyKey(id),
-                                                 kCompanies, id));
+      ASSIGN_OR_RETURN(
+          CompanyRecord c,
+          ReadRecord<CompanyRecord>(snap.options(), keys::CompanyKey(id),
+                                    kCompanies, id));
       out.push_back(std::move(c));
     }
     return out;
@@ -597,27 +593,28 @@ class RocksDbStore : public GraphStore {
         [patch = std::move(patch), paths = std::move(paths),
          etag_copy = std::move(etag_copy)](
             Txn& txn, CompanyRecord& result) -> absl::Status {
-      CompanyRecord old;
-      ASSIGN_OR_RETURN(bool exists,
-                       txn.GetRecord(keys::CompanyKey(patch.id()), &old));
-      if (!exists) return NotFound(kCompanies, patch.id());
-      RETURN_IF_ERROR(CheckEtag(etag_copy, old.update_revision(),
-                                absl::StrCat("companies/", patch.id())));
-      result = old;
-      RETURN_IF_ERROR(ApplyMask(patch, paths, CompanyMutableFields(), &result));
-      RETURN_IF_ERROR(ValidateCompany(result));
-      if (result.SerializeAsString() == old.SerializeAsString()) {
-        return absl::OkStatus();  // Nothing changed: no write, no revision.
-      }
-      SetUpdated(txn, &result);
-      RETURN_IF_ERROR(
-          txn.Put(keys::CompanyKey(result.id()), result.SerializeAsString()));
-      RETURN_IF_ERROR(txn.Fault("company.record"));
-      RETURN_IF_ERROR(ReplaceEntries(txn, CompanyIndexEntries(old),
-                                     CompanyIndexEntries(result)));
-      RETURN_IF_ERROR(txn.Fault("company.indexes"));
-      txn.AddEvent(ChangeEventRecord::UPDATED, result);
-      return absl::OkStatus();
+          CompanyRecord old;
+          ASSIGN_OR_RETURN(bool exists,
+                           txn.GetRecord(keys::CompanyKey(patch.id()), &old));
+          if (!exists) return NotFound(kCompanies, patch.id());
+          RETURN_IF_ERROR(CheckEtag(etag_copy, old.update_revision(),
+                                    absl::StrCat("companies/", patch.id())));
+          result = old;
+          RETURN_IF_ERROR(
+              ApplyMask(patch, paths, CompanyMutableFields(), &result));
+          RETURN_IF_ERROR(ValidateCompany(result));
+          if (result.SerializeAsString() == old.SerializeAsString()) {
+            return absl::OkStatus();  // Nothing changed: no write, no revision.
+          }
+          SetUpdated(txn, &result);
+          RETURN_IF_ERROR(txn.Put(keys::CompanyKey(result.id()),
+                                  result.SerializeAsString()));
+          RETURN_IF_ERROR(txn.Fault("company.record"));
+          RETURN_IF_ERROR(ReplaceEntries(txn, CompanyIndexEntries(old),
+                                         CompanyIndexEntries(result)));
+          RETURN_IF_ERROR(txn.Fault("company.indexes"));
+          txn.AddEvent(ChangeEventRecord::UPDATED, result);
+          return absl::OkStatus();
         },
         std::move(done));
   }
@@ -629,44 +626,45 @@ class RocksDbStore : public GraphStore {
     Enqueue(
         [id = std::move(id), etag_copy = std::move(etag_copy),
          force](Txn& txn) -> absl::Status {
-      CompanyRecord old;
-      ASSIGN_OR_RETURN(bool exists, txn.GetRecord(keys::CompanyKey(id), &old));
-      if (!exists) return NotFound(kCompanies, id);
-      RETURN_IF_ERROR(
-          CheckEtag(etag_copy, old.update_revision(), "companies/" + id));
-      std::vector<std::pair<std::string, std::string>> adjacent;
-      bool truncated = false;
-      RETURN_IF_ERROR(txn.Scan(keys::AdjacencyPrefix(id),
-                               kMaxForceDeletePartnerships, &adjacent,
-                               &truncated));
-      if (!adjacent.empty() && !force) {
-        std::string a, d, first;
-        keys::DecodeAdjacencyKey(adjacent[0].first, &a, &d, &first);
-        return absl::FailedPreconditionError(absl::StrCat(
-            "companies/", id, " is referenced by ",
-            truncated ? "more than " : "", adjacent.size(),
-            " partnership(s), e.g. partnerships/", first,
-            "; delete those first or pass force"));
-      }
-      if (truncated) {
-        return absl::ResourceExhaustedError(absl::StrCat(
-            "force: companies/", id, " has more than ",
-            kMaxForceDeletePartnerships,
-            " partnerships, more than one delete may remove"));
-      }
-      for (const auto& [key, value] : adjacent) {
-        std::string a, d, pid;
-        if (!keys::DecodeAdjacencyKey(key, &a, &d, &pid)) {
-          return absl::DataLossError("malformed adjacency key");
-        }
-        RETURN_IF_ERROR(DeletePartnershipInTxn(txn, pid, ""));
-      }
-      RETURN_IF_ERROR(txn.Delete(keys::CompanyKey(id)));
-      RETURN_IF_ERROR(txn.Fault("company.record"));
-      RETURN_IF_ERROR(ReplaceEntries(txn, CompanyIndexEntries(old), {}));
-      RETURN_IF_ERROR(txn.Fault("company.indexes"));
-      txn.AddEvent(ChangeEventRecord::DELETED, old);
-      return absl::OkStatus();
+          CompanyRecord old;
+          ASSIGN_OR_RETURN(bool exists,
+                           txn.GetRecord(keys::CompanyKey(id), &old));
+          if (!exists) return NotFound(kCompanies, id);
+          RETURN_IF_ERROR(
+              CheckEtag(etag_copy, old.update_revision(), "companies/" + id));
+          std::vector<std::pair<std::string, std::string>> adjacent;
+          bool truncated = false;
+          RETURN_IF_ERROR(txn.Scan(keys::AdjacencyPrefix(id),
+                                   kMaxForceDeletePartnerships, &adjacent,
+                                   &truncated));
+          if (!adjacent.empty() && !force) {
+            std::string a, d, first;
+            keys::DecodeAdjacencyKey(adjacent[0].first, &a, &d, &first);
+            return absl::FailedPreconditionError(
+                absl::StrCat("companies/", id, " is referenced by ",
+                             truncated ? "more than " : "", adjacent.size(),
+                             " partnership(s), e.g. partnerships/", first,
+                             "; delete those first or pass force"));
+          }
+          if (truncated) {
+            return absl::ResourceExhaustedError(
+                absl::StrCat("force: companies/", id, " has more than ",
+                             kMaxForceDeletePartnerships,
+                             " partnerships, more than one delete may remove"));
+          }
+          for (const auto& [key, value] : adjacent) {
+            std::string a, d, pid;
+            if (!keys::DecodeAdjacencyKey(key, &a, &d, &pid)) {
+              return absl::DataLossError("malformed adjacency key");
+            }
+            RETURN_IF_ERROR(DeletePartnershipInTxn(txn, pid, ""));
+          }
+          RETURN_IF_ERROR(txn.Delete(keys::CompanyKey(id)));
+          RETURN_IF_ERROR(txn.Fault("company.record"));
+          RETURN_IF_ERROR(ReplaceEntries(txn, CompanyIndexEntries(old), {}));
+          RETURN_IF_ERROR(txn.Fault("company.indexes"));
+          txn.AddEvent(ChangeEventRecord::DELETED, old);
+          return absl::OkStatus();
         },
         std::move(done));
   }
@@ -678,12 +676,10 @@ class RocksDbStore : public GraphStore {
         ValidateCompanyFilter(filter.sector, filter.country, filter.label));
     RETURN_IF_ERROR(ValidatePageSize("page_size", page_size));
     int limit = ClampPageSize(page_size, kDefaultPageSize, kMaxPageSize);
-    uint64_t fp = Fingerprint(absl::StrCat(filter.sector, "\x1f",
-                                           filter.country, "\x1f",
-                                           filter.label));
+    uint64_t fp = Fingerprint(absl::StrCat(
+        filter.sector, "\x1f", filter.country, "\x1f", filter.label));
     std::string prefix = keys::TablePrefix(keys::kCompany);
-    ASSIGN_OR_RETURN(std::string after,
-                     OpenToken(page_token, kCompanies, fp));
+    ASSIGN_OR_RETURN(std::string after, OpenToken(page_token, kCompanies, fp));
     SnapshotReader snap(db_.get());
     CompanyPage page;
     ASSIGN_OR_RETURN(page.revision, snap.Revision());
@@ -709,8 +705,7 @@ class RocksDbStore : public GraphStore {
       ++scanned;
       last_key = it->key().ToString();
       ASSIGN_OR_RETURN(CompanyRecord c, ParseRecord<CompanyRecord>(
-                                            View(it->value()),
-                                            "company"));
+                                            View(it->value()), "company"));
       if (CompanyMatches(filter, c)) page.companies.push_back(std::move(c));
     }
     RETURN_IF_ERROR(FromRocks(it->status(), "list companies"));
@@ -741,13 +736,12 @@ class RocksDbStore : public GraphStore {
     for (it->Seek(prefix); it->Valid() && scanned < kMaxSearchScan;
          it->Next(), ++scanned) {
       std::string term, company_id;
-      if (!keys::DecodeSearchKey(View(it->key()), &term,
-                                 &company_id)) {
+      if (!keys::DecodeSearchKey(View(it->key()), &term, &company_id)) {
         return absl::DataLossError("malformed search key");
       }
-      ASSIGN_OR_RETURN(SearchTermRecord rec,
-                       ParseRecord<SearchTermRecord>(
-                           View(it->value()), "search term"));
+      ASSIGN_OR_RETURN(
+          SearchTermRecord rec,
+          ParseRecord<SearchTermRecord>(View(it->value()), "search term"));
       MatchKind match;
       switch (rec.source()) {
         case SearchTermRecord::TICKER:
@@ -768,9 +762,9 @@ class RocksDbStore : public GraphStore {
     RETURN_IF_ERROR(FromRocks(it->status(), "search"));
     for (const auto& [id, b] : best) {
       CompanyRecord c;
-      ASSIGN_OR_RETURN(c, ReadRecord<CompanyRecord>(snap.options(),
-                                                    keys::CompanyKey(id),
-                                                    kCompanies, id));
+      ASSIGN_OR_RETURN(
+          c, ReadRecord<CompanyRecord>(snap.options(), keys::CompanyKey(id),
+                                       kCompanies, id));
       result.hits.push_back(SearchHit{std::move(c), b.match, b.text});
     }
     std::sort(result.hits.begin(), result.hits.end(),
@@ -792,24 +786,24 @@ class RocksDbStore : public GraphStore {
     Run<PartnershipRecord>(
         [p = std::move(p), rid = std::move(rid)](
             Txn& txn, PartnershipRecord& result) -> absl::Status {
-      bool replayed = false;
-      RETURN_IF_ERROR(BeginCreate(txn, kPartnerships, &keys::PartnershipKey, rid, p.id(),
-                                  &result, &replayed));
-      if (replayed) return absl::OkStatus();
-      RETURN_IF_ERROR(CheckParticipantsAndDuplicates(txn, p));
-      result = p;
-      SetCreated(txn, &result);
-      RETURN_IF_ERROR(txn.Put(keys::PartnershipKey(result.id()),
-                              result.SerializeAsString()));
-      RETURN_IF_ERROR(txn.Fault("partnership.record"));
-      RETURN_IF_ERROR(
-          ReplaceEntries(txn, {}, PartnershipIndexEntries(result)));
-      RETURN_IF_ERROR(txn.Fault("partnership.indexes"));
-      if (!rid.empty()) {
-        RETURN_IF_ERROR(PutRequestId(txn, kPartnerships, rid, result.id()));
-      }
-      txn.AddEvent(ChangeEventRecord::CREATED, result);
-      return absl::OkStatus();
+          bool replayed = false;
+          RETURN_IF_ERROR(BeginCreate(txn, kPartnerships, &keys::PartnershipKey,
+                                      rid, p.id(), &result, &replayed));
+          if (replayed) return absl::OkStatus();
+          RETURN_IF_ERROR(CheckParticipantsAndDuplicates(txn, p));
+          result = p;
+          SetCreated(txn, &result);
+          RETURN_IF_ERROR(txn.Put(keys::PartnershipKey(result.id()),
+                                  result.SerializeAsString()));
+          RETURN_IF_ERROR(txn.Fault("partnership.record"));
+          RETURN_IF_ERROR(
+              ReplaceEntries(txn, {}, PartnershipIndexEntries(result)));
+          RETURN_IF_ERROR(txn.Fault("partnership.indexes"));
+          if (!rid.empty()) {
+            RETURN_IF_ERROR(PutRequestId(txn, kPartnerships, rid, result.id()));
+          }
+          txn.AddEvent(ChangeEventRecord::CREATED, result);
+          return absl::OkStatus();
         },
         std::move(done));
   }
@@ -844,33 +838,34 @@ class RocksDbStore : public GraphStore {
         [patch = std::move(patch), paths = std::move(paths),
          etag_copy = std::move(etag_copy)](
             Txn& txn, PartnershipRecord& result) -> absl::Status {
-      PartnershipRecord old;
-      ASSIGN_OR_RETURN(bool exists,
-                       txn.GetRecord(keys::PartnershipKey(patch.id()), &old));
-      if (!exists) return NotFound(kPartnerships, patch.id());
-      RETURN_IF_ERROR(CheckEtag(etag_copy, old.update_revision(),
-                                absl::StrCat("partnerships/", patch.id())));
-      result = old;
-      RETURN_IF_ERROR(
-          ApplyMask(patch, paths, PartnershipMutableFields(), &result));
-      ApplyPartnershipDefaults(&result);
-      RETURN_IF_ERROR(ValidatePartnership(result));
-      if (result.SerializeAsString() == old.SerializeAsString()) {
-        return absl::OkStatus();
-      }
-      auto old_entries = PartnershipIndexEntries(old);
-      auto new_entries = PartnershipIndexEntries(result);
-      if (old_entries != new_entries) {
-        RETURN_IF_ERROR(CheckParticipantsAndDuplicates(txn, result));
-      }
-      SetUpdated(txn, &result);
-      RETURN_IF_ERROR(txn.Put(keys::PartnershipKey(result.id()),
-                              result.SerializeAsString()));
-      RETURN_IF_ERROR(txn.Fault("partnership.record"));
-      RETURN_IF_ERROR(ReplaceEntries(txn, old_entries, new_entries));
-      RETURN_IF_ERROR(txn.Fault("partnership.indexes"));
-      txn.AddEvent(ChangeEventRecord::UPDATED, result);
-      return absl::OkStatus();
+          PartnershipRecord old;
+          ASSIGN_OR_RETURN(
+              bool exists,
+              txn.GetRecord(keys::PartnershipKey(patch.id()), &old));
+          if (!exists) return NotFound(kPartnerships, patch.id());
+          RETURN_IF_ERROR(CheckEtag(etag_copy, old.update_revision(),
+                                    absl::StrCat("partnerships/", patch.id())));
+          result = old;
+          RETURN_IF_ERROR(
+              ApplyMask(patch, paths, PartnershipMutableFields(), &result));
+          ApplyPartnershipDefaults(&result);
+          RETURN_IF_ERROR(ValidatePartnership(result));
+          if (result.SerializeAsString() == old.SerializeAsString()) {
+            return absl::OkStatus();
+          }
+          auto old_entries = PartnershipIndexEntries(old);
+          auto new_entries = PartnershipIndexEntries(result);
+          if (old_entries != new_entries) {
+            RETURN_IF_ERROR(CheckParticipantsAndDuplicates(txn, result));
+          }
+          SetUpdated(txn, &result);
+          RETURN_IF_ERROR(txn.Put(keys::PartnershipKey(result.id()),
+                                  result.SerializeAsString()));
+          RETURN_IF_ERROR(txn.Fault("partnership.record"));
+          RETURN_IF_ERROR(ReplaceEntries(txn, old_entries, new_entries));
+          RETURN_IF_ERROR(txn.Fault("partnership.indexes"));
+          txn.AddEvent(ChangeEventRecord::UPDATED, result);
+          return absl::OkStatus();
         },
         std::move(done));
   }
@@ -879,11 +874,9 @@ class RocksDbStore : public GraphStore {
                               StatusDone done) override {
     absl::Status s = ValidateId("name", id);
     if (!s.ok()) return done(s);
-    Enqueue(
-        [id = std::move(id), etag = std::move(etag)](Txn& txn) {
-          return DeletePartnershipInTxn(txn, id, etag);
-        },
-        std::move(done));
+    Enqueue([id = std::move(id), etag = std::move(etag)](
+                Txn& txn) { return DeletePartnershipInTxn(txn, id, etag); },
+            std::move(done));
   }
 
   absl::StatusOr<PartnershipPage> ListPartnerships(
@@ -906,9 +899,9 @@ class RocksDbStore : public GraphStore {
     // Newest first: walk the announced-date index (or the company's
     // adjacency, which is ordered the same way) backwards, between the
     // filter's dates.
-    std::string prefix =
-        query.company_id().empty() ? keys::TablePrefix(keys::kAnnounced)
-                                   : keys::AdjacencyPrefix(query.company_id());
+    std::string prefix = query.company_id().empty()
+                             ? keys::TablePrefix(keys::kAnnounced)
+                             : keys::AdjacencyPrefix(query.company_id());
     std::string lower = prefix, upper = keys::PrefixSuccessor(prefix);
     if (!query.announced_after().empty()) {
       lower = prefix;
@@ -945,17 +938,16 @@ class RocksDbStore : public GraphStore {
       }
       ++scanned;
       std::string a, date, pid;
-      bool ok = query.company_id().empty()
-                    ? keys::DecodeAnnouncedKey(View(it->key()), &date,
-                                               &pid)
-                    : keys::DecodeAdjacencyKey(View(it->key()), &a,
-                                               &date, &pid);
+      bool ok =
+          query.company_id().empty()
+              ? keys::DecodeAnnouncedKey(View(it->key()), &date, &pid)
+              : keys::DecodeAdjacencyKey(View(it->key()), &a, &date, &pid);
       if (!ok) return absl::DataLossError("malformed partnership index key");
       last_suffix = it->key().ToString().substr(prefix.size());
-      ASSIGN_OR_RETURN(PartnershipRecord p,
-                       ReadRecord<PartnershipRecord>(snap.options(),
-                                                     keys::PartnershipKey(pid),
-                                                     kPartnerships, pid));
+      ASSIGN_OR_RETURN(
+          PartnershipRecord p,
+          ReadRecord<PartnershipRecord>(
+              snap.options(), keys::PartnershipKey(pid), kPartnerships, pid));
       if (!QueryMatchesBasics(query, p)) continue;
       if (query.participant_sectors_size() > 0) {
         std::vector<const CompanyRecord*> parts;
@@ -964,8 +956,8 @@ class RocksDbStore : public GraphStore {
           if (slot == nullptr) {
             slot = std::make_unique<CompanyRecord>();
             auto c = ReadRecord<CompanyRecord>(
-                snap.options(), keys::CompanyKey(part.company_id()),
-                kCompanies, part.company_id());
+                snap.options(), keys::CompanyKey(part.company_id()), kCompanies,
+                part.company_id());
             if (c.ok()) *slot = *std::move(c);
           }
           parts.push_back(slot.get());
@@ -981,19 +973,18 @@ class RocksDbStore : public GraphStore {
   absl::StatusOr<ChangesPage> ReadChanges(int64_t start_revision,
                                           int max_batches) override {
     if (start_revision < 1) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "start_revision: want >= 1, got ", start_revision));
+      return absl::InvalidArgumentError(
+          absl::StrCat("start_revision: want >= 1, got ", start_revision));
     }
     SnapshotReader snap(db_.get());
     ChangesPage page;
     ASSIGN_OR_RETURN(page.revision, snap.Revision());
-    ASSIGN_OR_RETURN(page.compact_revision,
-                     snap.MetaInt(kMetaCompactRevision));
+    ASSIGN_OR_RETURN(page.compact_revision, snap.MetaInt(kMetaCompactRevision));
     if (start_revision <= page.compact_revision) {
-      return absl::OutOfRangeError(absl::StrCat(
-          "start_revision: ", start_revision,
-          " has been compacted; the oldest revision held is ",
-          page.compact_revision + 1));
+      return absl::OutOfRangeError(
+          absl::StrCat("start_revision: ", start_revision,
+                       " has been compacted; the oldest revision held is ",
+                       page.compact_revision + 1));
     }
     std::string prefix = keys::TablePrefix(keys::kChange);
     std::string upper = keys::PrefixSuccessor(prefix);
@@ -1004,9 +995,9 @@ class RocksDbStore : public GraphStore {
     for (it->Seek(keys::ChangeKey(start_revision));
          it->Valid() && static_cast<int>(page.batches.size()) < max_batches;
          it->Next()) {
-      ASSIGN_OR_RETURN(ChangeBatchRecord b,
-                       ParseRecord<ChangeBatchRecord>(
-                           View(it->value()), "change log"));
+      ASSIGN_OR_RETURN(
+          ChangeBatchRecord b,
+          ParseRecord<ChangeBatchRecord>(View(it->value()), "change log"));
       page.batches.push_back(std::move(b));
     }
     RETURN_IF_ERROR(FromRocks(it->status(), "read changes"));
@@ -1130,14 +1121,14 @@ class RocksDbStore : public GraphStore {
   template <typename Record>
   static absl::Status BeginCreate(Txn& txn, absl::string_view collection,
                                   std::string (*key)(absl::string_view),
-                                  const std::string& rid,
-                                  const std::string& id, Record* result,
-                                  bool* replayed) {
+                                  const std::string& rid, const std::string& id,
+                                  Record* result, bool* replayed) {
     *replayed = false;
     if (!rid.empty()) {
       RequestIdRecord seen;
-      ASSIGN_OR_RETURN(bool found,
-                       txn.GetRecord(keys::RequestIdKey(collection, rid), &seen));
+      ASSIGN_OR_RETURN(
+          bool found,
+          txn.GetRecord(keys::RequestIdKey(collection, rid), &seen));
       if (found) {
         ASSIGN_OR_RETURN(bool exists,
                          txn.GetRecord(key(seen.resource_id()), result));
@@ -1185,9 +1176,9 @@ class RocksDbStore : public GraphStore {
       Txn& txn, const PartnershipRecord& p) {
     for (int i = 0; i < p.participants_size(); ++i) {
       std::string value;
-      ASSIGN_OR_RETURN(bool exists,
-                       txn.Get(keys::CompanyKey(p.participants(i).company_id()),
-                               &value));
+      ASSIGN_OR_RETURN(
+          bool exists,
+          txn.Get(keys::CompanyKey(p.participants(i).company_id()), &value));
       if (!exists) {
         return absl::FailedPreconditionError(absl::StrCat(
             "partnership.participants[", i, "].company: companies/",
@@ -1196,9 +1187,9 @@ class RocksDbStore : public GraphStore {
     }
     std::vector<std::pair<std::string, std::string>> same;
     bool truncated = false;
-    RETURN_IF_ERROR(txn.Scan(
-        keys::DedupePrefix(p.announced_on(), SortedParticipantIds(p)),
-        kMaxScanPerPage, &same, &truncated));
+    RETURN_IF_ERROR(
+        txn.Scan(keys::DedupePrefix(p.announced_on(), SortedParticipantIds(p)),
+                 kMaxScanPerPage, &same, &truncated));
     uint32_t mask = KindMask(p);
     for (const auto& [key, value] : same) {
       std::string other;
@@ -1207,10 +1198,10 @@ class RocksDbStore : public GraphStore {
       }
       if (other == p.id()) continue;
       if ((static_cast<uint32_t>(DecodeInt64(value)) & mask) != 0) {
-        return absl::AlreadyExistsError(absl::StrCat(
-            "partnership: duplicate of partnerships/", other,
-            " (same participants, announced_on ", p.announced_on(),
-            " and an overlapping kind)"));
+        return absl::AlreadyExistsError(
+            absl::StrCat("partnership: duplicate of partnerships/", other,
+                         " (same participants, announced_on ", p.announced_on(),
+                         " and an overlapping kind)"));
       }
     }
     return absl::OkStatus();
@@ -1222,7 +1213,8 @@ class RocksDbStore : public GraphStore {
     ASSIGN_OR_RETURN(bool exists,
                      txn.GetRecord(keys::PartnershipKey(id), &old));
     if (!exists) return NotFound(kPartnerships, id);
-    RETURN_IF_ERROR(CheckEtag(etag, old.update_revision(), "partnerships/" + id));
+    RETURN_IF_ERROR(
+        CheckEtag(etag, old.update_revision(), "partnerships/" + id));
     RETURN_IF_ERROR(txn.Delete(keys::PartnershipKey(id)));
     RETURN_IF_ERROR(txn.Fault("partnership.record"));
     RETURN_IF_ERROR(ReplaceEntries(txn, PartnershipIndexEntries(old), {}));
@@ -1350,14 +1342,14 @@ class RocksDbStore : public GraphStore {
     if (next != base) {
       // The revision (and the trimmed history's bound) once per group: every
       // mutation's own entries are already in the batch.
-      write_status = FromRocks(
-          batch->Put(keys::MetaKey(kMetaRevision), EncodeInt64(next)),
-          "commit");
+      write_status =
+          FromRocks(batch->Put(keys::MetaKey(kMetaRevision), EncodeInt64(next)),
+                    "commit");
       if (write_status.ok() && next - options_.history_limit > 0) {
-        write_status = FromRocks(
-            batch->Put(keys::MetaKey(kMetaCompactRevision),
-                       EncodeInt64(next - options_.history_limit)),
-            "commit");
+        write_status =
+            FromRocks(batch->Put(keys::MetaKey(kMetaCompactRevision),
+                                 EncodeInt64(next - options_.history_limit)),
+                      "commit");
       }
     }
     if (next != base && write_status.ok()) {
@@ -1415,10 +1407,10 @@ absl::StatusOr<ConsistencyReport> RocksDbStore::CheckConsistency() {
   ASSIGN_OR_RETURN(int64_t revision, snap.Revision());
   ASSIGN_OR_RETURN(int64_t compact, snap.MetaInt(kMetaCompactRevision));
 
-  auto scan = [&](char table,
-                  const std::function<absl::Status(absl::string_view,
-                                                   absl::string_view)>& fn)
-      -> absl::Status {
+  auto scan =
+      [&](char table,
+          const std::function<absl::Status(
+              absl::string_view, absl::string_view)>& fn) -> absl::Status {
     std::string prefix = keys::TablePrefix(table);
     std::string upper = keys::PrefixSuccessor(prefix);
     rocksdb::Slice upper_slice(upper);
@@ -1443,7 +1435,8 @@ absl::StatusOr<ConsistencyReport> RocksDbStore::CheckConsistency() {
       problem("unreadable company record");
       return absl::OkStatus();
     }
-    if (c->id() != id) problem(absl::StrCat("companies/", id, ": id field \"", c->id(), "\""));
+    if (c->id() != id)
+      problem(absl::StrCat("companies/", id, ": id field \"", c->id(), "\""));
     if (c->update_revision() > revision) {
       problem(absl::StrCat("companies/", id, ": update_revision ",
                            c->update_revision(), " beyond store revision ",
@@ -1462,7 +1455,9 @@ absl::StatusOr<ConsistencyReport> RocksDbStore::CheckConsistency() {
       problem("unreadable partnership record");
       return absl::OkStatus();
     }
-    if (p->id() != id) problem(absl::StrCat("partnerships/", id, ": id field \"", p->id(), "\""));
+    if (p->id() != id)
+      problem(
+          absl::StrCat("partnerships/", id, ": id field \"", p->id(), "\""));
     if (p->update_revision() > revision) {
       problem(absl::StrCat("partnerships/", id, ": update_revision ",
                            p->update_revision(), " beyond store revision ",
@@ -1470,53 +1465,52 @@ absl::StatusOr<ConsistencyReport> RocksDbStore::CheckConsistency() {
     }
     for (const auto& part : p->participants()) {
       if (!company_ids.contains(part.company_id())) {
-        problem(absl::StrCat("partnerships/", id,
-                             ": participant companies/", part.company_id(),
-                             " does not exist"));
+        problem(absl::StrCat("partnerships/", id, ": participant companies/",
+                             part.company_id(), " does not exist"));
       }
     }
     for (auto& [k, v] : PartnershipIndexEntries(*p)) expected[k] = v;
     return absl::OkStatus();
   }));
 
-  for (char table : {keys::kSearch, keys::kAdjacency, keys::kAnnounced,
-                     keys::kDedupe}) {
-    RETURN_IF_ERROR(scan(table, [&](absl::string_view key,
-                                    absl::string_view value) {
-      ++report.index_entries;
-      auto it = expected.find(std::string(key));
-      if (it == expected.end()) {
-        problem(absl::StrCat("index entry without its record: ",
-                             absl::CEscape(key)));
-      } else {
-        if (it->second != value) {
-          problem(absl::StrCat("index entry with a stale value: ",
-                               absl::CEscape(key)));
-        }
-        expected.erase(it);
-      }
-      return absl::OkStatus();
-    }));
+  for (char table :
+       {keys::kSearch, keys::kAdjacency, keys::kAnnounced, keys::kDedupe}) {
+    RETURN_IF_ERROR(
+        scan(table, [&](absl::string_view key, absl::string_view value) {
+          ++report.index_entries;
+          auto it = expected.find(std::string(key));
+          if (it == expected.end()) {
+            problem(absl::StrCat("index entry without its record: ",
+                                 absl::CEscape(key)));
+          } else {
+            if (it->second != value) {
+              problem(absl::StrCat("index entry with a stale value: ",
+                                   absl::CEscape(key)));
+            }
+            expected.erase(it);
+          }
+          return absl::OkStatus();
+        }));
   }
   for (const auto& [k, v] : expected) {
     problem(absl::StrCat("record without its index entry: ", absl::CEscape(k)));
   }
 
   int64_t want = compact + 1;
-  RETURN_IF_ERROR(scan(keys::kChange, [&](absl::string_view key,
-                                          absl::string_view value) {
-    int64_t rev = 0;
-    if (!keys::DecodeChangeKey(key, &rev)) {
-      problem("malformed change-log key");
-      return absl::OkStatus();
-    }
-    if (rev != want) {
-      problem(absl::StrCat("change log: expected revision ", want, ", found ",
-                           rev));
-    }
-    want = rev + 1;
-    return absl::OkStatus();
-  }));
+  RETURN_IF_ERROR(
+      scan(keys::kChange, [&](absl::string_view key, absl::string_view value) {
+        int64_t rev = 0;
+        if (!keys::DecodeChangeKey(key, &rev)) {
+          problem("malformed change-log key");
+          return absl::OkStatus();
+        }
+        if (rev != want) {
+          problem(absl::StrCat("change log: expected revision ", want,
+                               ", found ", rev));
+        }
+        want = rev + 1;
+        return absl::OkStatus();
+      }));
   if (want != revision + 1 && revision > compact) {
     problem(absl::StrCat("change log ends at ", want - 1,
                          " but the store revision is ", revision));
@@ -1538,8 +1532,8 @@ absl::StatusOr<std::unique_ptr<GraphStore>> OpenRocksDbStore(
   db_options.create_if_missing = true;
   db_options.IncreaseParallelism(2);
   rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(
-      static_cast<size_t>(std::max<int64_t>(options.block_cache_bytes, 1 << 20)));
+  table.block_cache = rocksdb::NewLRUCache(static_cast<size_t>(
+      std::max<int64_t>(options.block_cache_bytes, 1 << 20)));
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   db_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   rocksdb::DB* raw = nullptr;
@@ -1548,12 +1542,13 @@ absl::StatusOr<std::unique_ptr<GraphStore>> OpenRocksDbStore(
   std::unique_ptr<rocksdb::DB> db(raw);
 
   std::string version;
-  rocksdb::Status s =
-      db->Get(rocksdb::ReadOptions(), keys::MetaKey(kMetaSchemaVersion), &version);
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(),
+                              keys::MetaKey(kMetaSchemaVersion), &version);
   rocksdb::WriteOptions wo;
   wo.sync = true;
   if (s.IsNotFound()) {
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions()));
     it->SeekToFirst();
     if (it->Valid()) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -1574,8 +1569,8 @@ absl::StatusOr<std::unique_ptr<GraphStore>> OpenRocksDbStore(
   }
   if (version != kSchemaVersion) {
     return absl::FailedPreconditionError(
-        absl::StrCat(path, " holds schema version ", version, "; this build reads ",
-                     kSchemaVersion));
+        absl::StrCat(path, " holds schema version ", version,
+                     "; this build reads ", kSchemaVersion));
   }
   std::string rev_bytes, compact_bytes, token_key;
   RETURN_IF_ERROR(FromRocks(
@@ -1592,7 +1587,8 @@ absl::StatusOr<std::unique_ptr<GraphStore>> OpenRocksDbStore(
   int64_t want_compact = revision - options.history_limit;
   if (want_compact > compact) {
     rocksdb::WriteBatch trim;
-    trim.DeleteRange(keys::ChangeKey(compact + 1), keys::ChangeKey(want_compact + 1));
+    trim.DeleteRange(keys::ChangeKey(compact + 1),
+                     keys::ChangeKey(want_compact + 1));
     trim.Put(keys::MetaKey(kMetaCompactRevision), EncodeInt64(want_compact));
     RETURN_IF_ERROR(FromRocks(db->Write(wo, &trim), "trim history"));
   }

@@ -13,10 +13,10 @@
 #define PG_CONCAT_(a, b) PG_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function with the status of `expr` unless OK.
-#define RETURN_IF_ERROR(expr)                   \
-  do {                                          \
-    ::absl::Status pg_status_ = (expr);         \
-    if (!pg_status_.ok()) return pg_status_;    \
+#define RETURN_IF_ERROR(expr)                \
+  do {                                       \
+    ::absl::Status pg_status_ = (expr);      \
+    if (!pg_status_.ok()) return pg_status_; \
   } while (0)
 
 // `ASSIGN_OR_RETURN(auto x, F());` assigns the value of an OK StatusOr to the
@@ -24,8 +24,8 @@
 #define ASSIGN_OR_RETURN(lhs, expr) \
   PG_ASSIGN_OR_RETURN_IMPL_(PG_CONCAT_(pg_statusor_, __LINE__), lhs, expr)
 
-#define PG_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \
-  auto statusor = (expr);                              \
+#define PG_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr)     \
+  auto statusor = (expr);                                  \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = *std::move(statusor)
 

@@ -95,7 +95,6 @@ bool IsLowerOrDigit(char c) {
 bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-
 // C0 controls, DEL and the C1 controls U+0080..U+009F (encoded C2 80..C2 9F).
 bool IsControlAt(absl::string_view s, size_t pos, size_t len) {
   const uint8_t b0 = static_cast<uint8_t>(s[pos]);

@@ -451,8 +451,9 @@ int Run(const Options& options) {
       options.requests > 0 ? absl::StrCat(options.requests, " calls")
                            : absl::FormatDuration(options.duration),
       absl::FormatDuration(options.warmup), options.rounds, options.companies);
-  std::cout << absl::StrFormat("%-30s %5s %9s %7s %10s %9s %9s %9s\n", "RPC", "ROUND", "CALLS", "ERRORS", "QPS",
-                               "P50_MS", "P99_MS", "P999_MS");
+  std::cout << absl::StrFormat("%-30s %5s %9s %7s %10s %9s %9s %9s\n", "RPC",
+                               "ROUND", "CALLS", "ERRORS", "QPS", "P50_MS",
+                               "P99_MS", "P999_MS");
   std::cout.flush();
   // results[w][r]: workload w in round r.
   std::vector<std::vector<PhaseResult>> results(workloads.size());

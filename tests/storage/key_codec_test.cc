@@ -16,12 +16,16 @@ namespace {
 // about (0x00, 0x01, 0xFF), so collisions and shared prefixes are common.
 std::vector<std::string> RandomStrings(int n, uint32_t seed) {
   std::mt19937 rng(seed);
-  const std::string alphabet("\x00\x01\xFF" "ab", 5);
+  const std::string alphabet(
+      "\x00\x01\xFF"
+      "ab",
+      5);
   std::vector<std::string> out;
   for (int i = 0; i < n; ++i) {
     std::string s;
     int len = rng() % 6;
-    for (int j = 0; j < len; ++j) s.push_back(alphabet[rng() % alphabet.size()]);
+    for (int j = 0; j < len; ++j)
+      s.push_back(alphabet[rng() % alphabet.size()]);
     out.push_back(s);
   }
   return out;
@@ -38,8 +42,8 @@ TEST(KeyCodecTest, StringOrderEqualsValueOrder) {
   for (const auto& a : values) {
     for (const auto& b : values) {
       // Compare as unsigned bytes, which is RocksDB's bytewise order.
-      EXPECT_EQ(a < b, Enc(a) < Enc(b))
-          << "a=" << testing::PrintToString(a) << " b=" << testing::PrintToString(b);
+      EXPECT_EQ(a < b, Enc(a) < Enc(b)) << "a=" << testing::PrintToString(a)
+                                        << " b=" << testing::PrintToString(b);
     }
   }
 }
@@ -59,11 +63,13 @@ TEST(KeyCodecTest, CompositeKeysOrderByFirstComponentThenSecond) {
   auto values = RandomStrings(60, 3);
   std::vector<std::pair<std::string, std::string>> pairs;
   for (const auto& a : values) {
-    for (int i = 0; i < 5; ++i) pairs.emplace_back(a, values[(i * 7) % values.size()]);
+    for (int i = 0; i < 5; ++i)
+      pairs.emplace_back(a, values[(i * 7) % values.size()]);
   }
   for (const auto& x : pairs) {
     for (const auto& y : pairs) {
-      EXPECT_EQ(x < y, AnnouncedKey(x.first, x.second) < AnnouncedKey(y.first, y.second));
+      EXPECT_EQ(x < y, AnnouncedKey(x.first, x.second) <
+                           AnnouncedKey(y.first, y.second));
     }
   }
 }
@@ -76,8 +82,8 @@ TEST(KeyCodecTest, PrefixScanReturnsExactlyTheStringsWithThatPrefix) {
     std::string lo = SearchTermPrefix(prefix);
     std::string hi = PrefixSuccessor(lo);
     std::set<std::string> got, want;
-    for (auto it = table.lower_bound(lo); it != table.end() && (hi.empty() || it->first < hi);
-         ++it) {
+    for (auto it = table.lower_bound(lo);
+         it != table.end() && (hi.empty() || it->first < hi); ++it) {
       got.insert(it->second);
     }
     for (const auto& v : values) {
@@ -90,7 +96,8 @@ TEST(KeyCodecTest, PrefixScanReturnsExactlyTheStringsWithThatPrefix) {
 TEST(KeyCodecTest, IntegersSortNumerically) {
   std::mt19937_64 rng(6);
   std::vector<int64_t> values = {0, 1, 255, 256, 65535, 1ll << 40, INT64_MAX};
-  for (int i = 0; i < 200; ++i) values.push_back(static_cast<int64_t>(rng() >> 1));
+  for (int i = 0; i < 200; ++i)
+    values.push_back(static_cast<int64_t>(rng() >> 1));
   for (int64_t a : values) {
     for (int64_t b : values) {
       EXPECT_EQ(a < b, ChangeKey(a) < ChangeKey(b)) << a << " vs " << b;
@@ -108,7 +115,8 @@ TEST(KeyCodecTest, KeysRoundTrip) {
     EXPECT_EQ(id, s);
     ASSERT_TRUE(DecodePartnershipKey(PartnershipKey(s), &id));
     EXPECT_EQ(id, s);
-    ASSERT_TRUE(DecodeAdjacencyKey(AdjacencyKey(s, "2025-01-02", s + "p"), &company, &date, &pid));
+    ASSERT_TRUE(DecodeAdjacencyKey(AdjacencyKey(s, "2025-01-02", s + "p"),
+                                   &company, &date, &pid));
     EXPECT_EQ(company, s);
     EXPECT_EQ(date, "2025-01-02");
     EXPECT_EQ(pid, s + "p");

@@ -22,7 +22,10 @@ using ::testing::HasSubstr;
 
 class StoreTest : public ::testing::Test {
  protected:
-  void SetUp() override { store_ = OpenStore(dir_.path()); ASSERT_NE(store_, nullptr); }
+  void SetUp() override {
+    store_ = OpenStore(dir_.path());
+    ASSERT_NE(store_, nullptr);
+  }
   TempDir dir_;
   std::unique_ptr<GraphStore> store_;
 };
@@ -32,7 +35,8 @@ TEST_F(StoreTest, MicronAnthropicRecordRoundTripsFieldForField) {
   ASSERT_OK(store_->CreateCompany(Anthropic(), ""));
   ASSERT_OK_AND_ASSIGN(PartnershipRecord created,
                        store_->CreatePartnership(MicronAnthropic(), ""));
-  ASSERT_OK_AND_ASSIGN(PartnershipRecord got, store_->GetPartnership("micron-anthropic"));
+  ASSERT_OK_AND_ASSIGN(PartnershipRecord got,
+                       store_->GetPartnership("micron-anthropic"));
 
   // Everything the article says survives, with only the output-only fields
   // added by the store.
@@ -58,7 +62,8 @@ TEST_F(StoreTest, MicronAnthropicRecordRoundTripsFieldForField) {
   EXPECT_EQ(got.market_reactions(0).ticker(), "NASDAQ:MU");
   EXPECT_DOUBLE_EQ(got.market_reactions(0).change_percent(), 5.58);
   ASSERT_EQ(got.sources_size(), 1);
-  EXPECT_THAT(got.sources(0).title(), HasSubstr("Strategic Anthropic Partnership"));
+  EXPECT_THAT(got.sources(0).title(),
+              HasSubstr("Strategic Anthropic Partnership"));
 
   ASSERT_OK_AND_ASSIGN(CompanyRecord micron, store_->GetCompany("micron"));
   CompanyRecord want_micron = Micron();
@@ -66,7 +71,8 @@ TEST_F(StoreTest, MicronAnthropicRecordRoundTripsFieldForField) {
   want_micron.set_update_revision(1);
   want_micron.set_create_time_micros(micron.create_time_micros());
   want_micron.set_update_time_micros(micron.update_time_micros());
-  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(want_micron, micron))
+  EXPECT_TRUE(
+      google::protobuf::util::MessageDifferencer::Equals(want_micron, micron))
       << micron.DebugString();
 }
 
@@ -79,7 +85,8 @@ TEST_F(StoreTest, RevisionGrowsByOnePerWriteAndEtagFollowsIt) {
   CompanyRecord patch;
   patch.set_id("micron");
   patch.set_description("updated");
-  ASSERT_OK_AND_ASSIGN(CompanyRecord u, store_->UpdateCompany(patch, {"description"}, ""));
+  ASSERT_OK_AND_ASSIGN(CompanyRecord u,
+                       store_->UpdateCompany(patch, {"description"}, ""));
   EXPECT_EQ(store_->Revision(), 3);
   EXPECT_EQ(u.create_revision(), 1);
   EXPECT_EQ(u.update_revision(), 3);
@@ -127,17 +134,20 @@ TEST_F(StoreTest, CompanyErrors) {
        absl::StatusCode::kInvalidArgument, "company.display_name"},
       {"bad id", store_->CreateCompany(bad_id, "").status(),
        absl::StatusCode::kInvalidArgument, "company_id"},
-      {"bad request id", store_->CreateCompany(Anthropic(), std::string(200, 'r')).status(),
+      {"bad request id",
+       store_->CreateCompany(Anthropic(), std::string(200, 'r')).status(),
        absl::StatusCode::kInvalidArgument, "request_id"},
-      {"get missing", store_->GetCompany("nvidia").status(), absl::StatusCode::kNotFound,
-       "companies/nvidia not found"},
+      {"get missing", store_->GetCompany("nvidia").status(),
+       absl::StatusCode::kNotFound, "companies/nvidia not found"},
       {"get malformed", store_->GetCompany("NVIDIA").status(),
        absl::StatusCode::kInvalidArgument, "name"},
       {"update missing", store_->UpdateCompany(missing, {}, "").status(),
        absl::StatusCode::kNotFound, "companies/nvidia"},
-      {"update stale etag", store_->UpdateCompany(Micron(), {"description"}, "999").status(),
+      {"update stale etag",
+       store_->UpdateCompany(Micron(), {"description"}, "999").status(),
        absl::StatusCode::kAborted, "etag"},
-      {"update unknown path", store_->UpdateCompany(Micron(), {"create_revision"}, "").status(),
+      {"update unknown path",
+       store_->UpdateCompany(Micron(), {"create_revision"}, "").status(),
        absl::StatusCode::kInvalidArgument, "update_mask.paths[0]"},
       {"delete missing", store_->DeleteCompany("nvidia", "", false),
        absl::StatusCode::kNotFound, "companies/nvidia"},
@@ -145,7 +155,8 @@ TEST_F(StoreTest, CompanyErrors) {
        absl::StatusCode::kAborted, "etag"},
       {"batch get empty", store_->BatchGetCompanies({}).status(),
        absl::StatusCode::kInvalidArgument, "names"},
-      {"batch get missing", store_->BatchGetCompanies({"micron", "nvidia"}).status(),
+      {"batch get missing",
+       store_->BatchGetCompanies({"micron", "nvidia"}).status(),
        absl::StatusCode::kNotFound, "companies/nvidia"},
       {"list negative page", store_->ListCompanies({}, -1, "").status(),
        absl::StatusCode::kInvalidArgument, "page_size"},
@@ -166,7 +177,8 @@ TEST_F(StoreTest, CompanyErrors) {
 TEST_F(StoreTest, BatchGetReturnsInRequestOrder) {
   ASSERT_OK(store_->CreateCompany(Micron(), ""));
   ASSERT_OK(store_->CreateCompany(Anthropic(), ""));
-  ASSERT_OK_AND_ASSIGN(auto got, store_->BatchGetCompanies({"micron", "anthropic", "micron"}));
+  ASSERT_OK_AND_ASSIGN(
+      auto got, store_->BatchGetCompanies({"micron", "anthropic", "micron"}));
   ASSERT_EQ(got.size(), 3u);
   EXPECT_EQ(got[0].id(), "micron");
   EXPECT_EQ(got[1].id(), "anthropic");
@@ -179,20 +191,25 @@ TEST_F(StoreTest, UpdateCompanyWithMaskEtagAndSearchReindex) {
   patch.set_id("micron");
   patch.set_display_name("Crucial Memory");
   patch.set_country("ZZ");  // not in the mask: ignored
-  ASSERT_OK_AND_ASSIGN(CompanyRecord u, store_->UpdateCompany(
-                                            patch, {"display_name"}, EtagFor(m.update_revision())));
+  ASSERT_OK_AND_ASSIGN(CompanyRecord u,
+                       store_->UpdateCompany(patch, {"display_name"},
+                                             EtagFor(m.update_revision())));
   EXPECT_EQ(u.display_name(), "Crucial Memory");
   EXPECT_EQ(u.country(), "US");
   EXPECT_EQ(u.legal_name(), "Micron Technology, Inc.");
   // The old etag is now stale.
-  EXPECT_EQ(store_->UpdateCompany(patch, {"display_name"}, EtagFor(m.update_revision()))
-                .status()
-                .code(),
-            absl::StatusCode::kAborted);
-  // Search follows the rename: the old name's words are gone, the new ones found.
+  EXPECT_EQ(
+      store_
+          ->UpdateCompany(patch, {"display_name"}, EtagFor(m.update_revision()))
+          .status()
+          .code(),
+      absl::StatusCode::kAborted);
+  // Search follows the rename: the old name's words are gone, the new ones
+  // found.
   ASSERT_OK_AND_ASSIGN(SearchResult r1, store_->SearchCompanies("crucial", 10));
   ASSERT_EQ(r1.hits.size(), 1u);
-  ASSERT_OK_AND_ASSIGN(SearchResult r2, store_->SearchCompanies("technology", 10));
+  ASSERT_OK_AND_ASSIGN(SearchResult r2,
+                       store_->SearchCompanies("technology", 10));
   EXPECT_TRUE(r2.hits.empty());
   // Empty mask: the fields set in the patch. "*": all, clearing the unset.
   CompanyRecord p2;
@@ -215,22 +232,25 @@ TEST_F(StoreTest, DeleteCompanyRefusedWhileReferencedUnlessForced) {
   ASSERT_OK(store_->CreateCompany(Anthropic(), ""));
   ASSERT_OK(store_->CreateCompany(SimpleCompany("sk-hynix", "SK hynix"), ""));
   ASSERT_OK(store_->CreatePartnership(MicronAnthropic(), ""));
-  ASSERT_OK_AND_ASSIGN(PartnershipRecord other, store_->CreatePartnership(
-                                                    SimplePartnership("sk-hynix", "anthropic",
-                                                                      "2025-01-01"),
-                                                    ""));
+  ASSERT_OK_AND_ASSIGN(
+      PartnershipRecord other,
+      store_->CreatePartnership(
+          SimplePartnership("sk-hynix", "anthropic", "2025-01-01"), ""));
   absl::Status refused = store_->DeleteCompany("micron", "", false);
   EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
-  EXPECT_THAT(std::string(refused.message()), HasSubstr("partnerships/micron-anthropic"));
+  EXPECT_THAT(std::string(refused.message()),
+              HasSubstr("partnerships/micron-anthropic"));
   int64_t before = store_->Revision();
   ASSERT_OK(store_->DeleteCompany("micron", "", true));
   // One write, one revision, for the company and its partnership.
   EXPECT_EQ(store_->Revision(), before + 1);
-  EXPECT_EQ(store_->GetCompany("micron").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetCompany("micron").status().code(),
+            absl::StatusCode::kNotFound);
   EXPECT_EQ(store_->GetPartnership("micron-anthropic").status().code(),
             absl::StatusCode::kNotFound);
   EXPECT_OK(store_->GetPartnership(other.id()));
-  ASSERT_OK_AND_ASSIGN(ChangesPage changes, store_->ReadChanges(before + 1, 10));
+  ASSERT_OK_AND_ASSIGN(ChangesPage changes,
+                       store_->ReadChanges(before + 1, 10));
   ASSERT_EQ(changes.batches.size(), 1u);
   EXPECT_EQ(changes.batches[0].events_size(), 2);
   ASSERT_OK_AND_ASSIGN(auto report, store_->CheckConsistency());
@@ -241,13 +261,19 @@ TEST_F(StoreTest, PartnershipErrors) {
   ASSERT_OK(store_->CreateCompany(Micron(), ""));
   ASSERT_OK(store_->CreateCompany(Anthropic(), ""));
   ASSERT_OK(store_->CreatePartnership(MicronAnthropic(), ""));
-  PartnershipRecord missing_participant = SimplePartnership("micron", "nvidia", "2025-02-01");
-  PartnershipRecord duplicate = SimplePartnership("anthropic", "micron", "2025-11-20");
-  PartnershipRecord one_company = SimplePartnership("micron", "micron", "2025-02-01");
-  PartnershipRecord bad_date = SimplePartnership("micron", "anthropic", "2025-02-30");
-  PartnershipRecord no_kind = SimplePartnership("micron", "anthropic", "2025-02-01");
+  PartnershipRecord missing_participant =
+      SimplePartnership("micron", "nvidia", "2025-02-01");
+  PartnershipRecord duplicate =
+      SimplePartnership("anthropic", "micron", "2025-11-20");
+  PartnershipRecord one_company =
+      SimplePartnership("micron", "micron", "2025-02-01");
+  PartnershipRecord bad_date =
+      SimplePartnership("micron", "anthropic", "2025-02-30");
+  PartnershipRecord no_kind =
+      SimplePartnership("micron", "anthropic", "2025-02-01");
   no_kind.clear_kinds();
-  PartnershipRecord same_id = SimplePartnership("micron", "anthropic", "2024-01-01");
+  PartnershipRecord same_id =
+      SimplePartnership("micron", "anthropic", "2024-01-01");
   same_id.set_id("micron-anthropic");
   PartnershipRecord missing_update = MicronAnthropic();
   missing_update.set_id("nope");
@@ -258,8 +284,10 @@ TEST_F(StoreTest, PartnershipErrors) {
     std::string message;
   };
   std::vector<Case> cases = {
-      {"missing participant", store_->CreatePartnership(missing_participant, "").status(),
-       absl::StatusCode::kFailedPrecondition, "companies/nvidia does not exist"},
+      {"missing participant",
+       store_->CreatePartnership(missing_participant, "").status(),
+       absl::StatusCode::kFailedPrecondition,
+       "companies/nvidia does not exist"},
       {"duplicate", store_->CreatePartnership(duplicate, "").status(),
        absl::StatusCode::kAlreadyExists, "partnerships/micron-anthropic"},
       {"one company", store_->CreatePartnership(one_company, "").status(),
@@ -269,15 +297,18 @@ TEST_F(StoreTest, PartnershipErrors) {
       {"no kind", store_->CreatePartnership(no_kind, "").status(),
        absl::StatusCode::kInvalidArgument, "partnership.kinds"},
       {"id taken", store_->CreatePartnership(same_id, "").status(),
-       absl::StatusCode::kAlreadyExists, "partnerships/micron-anthropic already exists"},
-      {"get missing", store_->GetPartnership("nope").status(), absl::StatusCode::kNotFound,
-       "partnerships/nope"},
-      {"update missing", store_->UpdatePartnership(missing_update, {"title"}, "").status(),
+       absl::StatusCode::kAlreadyExists,
+       "partnerships/micron-anthropic already exists"},
+      {"get missing", store_->GetPartnership("nope").status(),
        absl::StatusCode::kNotFound, "partnerships/nope"},
-      {"update stale", store_->UpdatePartnership(MicronAnthropic(), {"title"}, "1").status(),
+      {"update missing",
+       store_->UpdatePartnership(missing_update, {"title"}, "").status(),
+       absl::StatusCode::kNotFound, "partnerships/nope"},
+      {"update stale",
+       store_->UpdatePartnership(MicronAnthropic(), {"title"}, "1").status(),
        absl::StatusCode::kAborted, "etag"},
-      {"delete missing", store_->DeletePartnership("nope", ""), absl::StatusCode::kNotFound,
-       "partnerships/nope"},
+      {"delete missing", store_->DeletePartnership("nope", ""),
+       absl::StatusCode::kNotFound, "partnerships/nope"},
       {"delete stale", store_->DeletePartnership("micron-anthropic", "1"),
        absl::StatusCode::kAborted, "etag"},
   };
@@ -294,12 +325,14 @@ TEST_F(StoreTest, DuplicateNeedsOverlappingKinds) {
   ASSERT_OK(store_->CreateCompany(Anthropic(), ""));
   ASSERT_OK(store_->CreatePartnership(MicronAnthropic(), ""));
   // Same participants and date but a disjoint kind set: a different deal.
-  PartnershipRecord licensing = SimplePartnership("micron", "anthropic", "2025-11-20");
+  PartnershipRecord licensing =
+      SimplePartnership("micron", "anthropic", "2025-11-20");
   licensing.set_kinds(0, KIND_LICENSING);
   EXPECT_OK(store_->CreatePartnership(licensing, ""));
   // Three parties including the same two: a different participant set.
   ASSERT_OK(store_->CreateCompany(SimpleCompany("nvidia", "NVIDIA"), ""));
-  PartnershipRecord three = SimplePartnership("micron", "anthropic", "2025-11-20");
+  PartnershipRecord three =
+      SimplePartnership("micron", "anthropic", "2025-11-20");
   three.add_participants()->set_company_id("nvidia");
   EXPECT_OK(store_->CreatePartnership(three, ""));
 }
@@ -307,10 +340,10 @@ TEST_F(StoreTest, DuplicateNeedsOverlappingKinds) {
 TEST_F(StoreTest, PartnershipDefaultsAndServerAssignedId) {
   ASSERT_OK(store_->CreateCompany(Micron(), ""));
   ASSERT_OK(store_->CreateCompany(Anthropic(), ""));
-  ASSERT_OK_AND_ASSIGN(PartnershipRecord p, store_->CreatePartnership(
-                                                SimplePartnership("micron", "anthropic",
-                                                                  "2024-05-05"),
-                                                ""));
+  ASSERT_OK_AND_ASSIGN(
+      PartnershipRecord p,
+      store_->CreatePartnership(
+          SimplePartnership("micron", "anthropic", "2024-05-05"), ""));
   EXPECT_FALSE(p.id().empty());
   EXPECT_OK(ValidateId("id", p.id()));
   EXPECT_EQ(p.status(), STATUS_ANNOUNCED);
@@ -323,7 +356,8 @@ TEST_F(StoreTest, UpdatePartnershipMovesIndexesAndRechecksDuplicates) {
   ASSERT_OK(store_->CreateCompany(Anthropic(), ""));
   ASSERT_OK(store_->CreateCompany(SimpleCompany("openai", "OpenAI"), ""));
   ASSERT_OK(store_->CreatePartnership(MicronAnthropic(), ""));
-  PartnershipRecord second = SimplePartnership("micron", "openai", "2025-03-03");
+  PartnershipRecord second =
+      SimplePartnership("micron", "openai", "2025-03-03");
   second.set_id("micron-openai");
   ASSERT_OK(store_->CreatePartnership(second, ""));
   // Moving the second onto the first's participants and date duplicates it.
@@ -332,8 +366,10 @@ TEST_F(StoreTest, UpdatePartnershipMovesIndexesAndRechecksDuplicates) {
   patch.add_participants()->set_company_id("micron");
   patch.add_participants()->set_company_id("anthropic");
   patch.set_announced_on("2025-11-20");
-  auto dup = store_->UpdatePartnership(patch, {"participants", "announced_on"}, "");
-  EXPECT_EQ(dup.status().code(), absl::StatusCode::kAlreadyExists) << dup.status();
+  auto dup =
+      store_->UpdatePartnership(patch, {"participants", "announced_on"}, "");
+  EXPECT_EQ(dup.status().code(), absl::StatusCode::kAlreadyExists)
+      << dup.status();
   // Pointing at a company that does not exist is refused.
   patch.mutable_participants(1)->set_company_id("nvidia");
   auto missing = store_->UpdatePartnership(patch, {"participants"}, "");
@@ -345,7 +381,8 @@ TEST_F(StoreTest, UpdatePartnershipMovesIndexesAndRechecksDuplicates) {
   PartnershipQuery q;
   q.set_company_id("openai");
   q.set_announced_after("2026-01-01");
-  ASSERT_OK_AND_ASSIGN(PartnershipPage page, store_->ListPartnerships(q, 10, ""));
+  ASSERT_OK_AND_ASSIGN(PartnershipPage page,
+                       store_->ListPartnerships(q, 10, ""));
   ASSERT_EQ(page.partnerships.size(), 1u);
   EXPECT_EQ(page.partnerships[0].id(), "micron-openai");
   ASSERT_OK_AND_ASSIGN(auto report, store_->CheckConsistency());
@@ -389,13 +426,16 @@ TEST_F(StoreTest, ListCompaniesFilters) {
 
 TEST_F(StoreTest, PageTokenIsBoundToItsFilterAndTamperProof) {
   for (int i = 0; i < 5; ++i) {
-    ASSERT_OK(store_->CreateCompany(SimpleCompany(absl::StrCat("c", i), absl::StrCat("C ", i)), ""));
+    ASSERT_OK(store_->CreateCompany(
+        SimpleCompany(absl::StrCat("c", i), absl::StrCat("C ", i)), ""));
   }
   ASSERT_OK_AND_ASSIGN(CompanyPage page, store_->ListCompanies({}, 2, ""));
   ASSERT_FALSE(page.next_page_token.empty());
   EXPECT_OK(store_->ListCompanies({}, 2, page.next_page_token));
   // Another filter with the same token.
-  EXPECT_EQ(store_->ListCompanies({"", "US", ""}, 2, page.next_page_token).status().code(),
+  EXPECT_EQ(store_->ListCompanies({"", "US", ""}, 2, page.next_page_token)
+                .status()
+                .code(),
             absl::StatusCode::kInvalidArgument);
   // Each single-character change of the token is caught.
   std::string token = page.next_page_token;
@@ -447,7 +487,8 @@ TEST_F(StoreTest, ListPartnershipsNewestFirstWithFilters) {
     return out;
   };
   using V = std::vector<std::string>;
-  EXPECT_EQ(ids({}), (V{"micron-anthropic", "hynix-openai", "nvidia-openai", "hynix-micron"}));
+  EXPECT_EQ(ids({}), (V{"micron-anthropic", "hynix-openai", "nvidia-openai",
+                        "hynix-micron"}));
   PartnershipQuery memory_x_ai;
   memory_x_ai.add_participant_sectors("semiconductors/memory");
   memory_x_ai.add_participant_sectors("ai");
@@ -476,7 +517,8 @@ TEST_F(StoreTest, ListPartnershipsNewestFirstWithFilters) {
   bad.set_announced_after("2025-13-01");
   auto s = store_->ListPartnerships(bad, 10, "");
   EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(s.status().message()), HasSubstr("filter.announced_after"));
+  EXPECT_THAT(std::string(s.status().message()),
+              HasSubstr("filter.announced_after"));
 }
 
 TEST_F(StoreTest, SearchRanksTickerThenNameThenPrefixThenWordPrefix) {
@@ -484,7 +526,8 @@ TEST_F(StoreTest, SearchRanksTickerThenNameThenPrefixThenWordPrefix) {
   ASSERT_OK(store_->CreateCompany(SimpleCompany("mu-sigma", "Mu Sigma"), ""));
   ASSERT_OK(store_->CreateCompany(SimpleCompany("mubadala", "Mubadala"), ""));
   ASSERT_OK(store_->CreateCompany(SimpleCompany("emu", "Big Mulberry"), ""));
-  ASSERT_OK(store_->CreateCompany(SimpleCompany("socgen", "Société Générale"), ""));
+  ASSERT_OK(
+      store_->CreateCompany(SimpleCompany("socgen", "Société Générale"), ""));
 
   ASSERT_OK_AND_ASSIGN(SearchResult r, store_->SearchCompanies("mu", 10));
   std::vector<std::pair<std::string, MatchKind>> got;
@@ -518,8 +561,10 @@ TEST_F(StoreTest, SearchRanksTickerThenNameThenPrefixThenWordPrefix) {
 }
 
 TEST_F(StoreTest, RequestIdReplayReturnsTheFirstResult) {
-  ASSERT_OK_AND_ASSIGN(CompanyRecord first, store_->CreateCompany(Micron(), "req-1"));
-  ASSERT_OK_AND_ASSIGN(CompanyRecord again, store_->CreateCompany(Micron(), "req-1"));
+  ASSERT_OK_AND_ASSIGN(CompanyRecord first,
+                       store_->CreateCompany(Micron(), "req-1"));
+  ASSERT_OK_AND_ASSIGN(CompanyRecord again,
+                       store_->CreateCompany(Micron(), "req-1"));
   EXPECT_EQ(again.create_revision(), first.create_revision());
   EXPECT_EQ(store_->Revision(), 1);
   // The same body with another request id is a real (conflicting) create.
@@ -528,8 +573,10 @@ TEST_F(StoreTest, RequestIdReplayReturnsTheFirstResult) {
   ASSERT_OK(store_->CreateCompany(Anthropic(), ""));
   // Server-assigned partnership ids: the replay names the same partnership.
   PartnershipRecord p = SimplePartnership("micron", "anthropic", "2025-01-01");
-  ASSERT_OK_AND_ASSIGN(PartnershipRecord p1, store_->CreatePartnership(p, "req-p"));
-  ASSERT_OK_AND_ASSIGN(PartnershipRecord p2, store_->CreatePartnership(p, "req-p"));
+  ASSERT_OK_AND_ASSIGN(PartnershipRecord p1,
+                       store_->CreatePartnership(p, "req-p"));
+  ASSERT_OK_AND_ASSIGN(PartnershipRecord p2,
+                       store_->CreatePartnership(p, "req-p"));
   EXPECT_EQ(p1.id(), p2.id());
   EXPECT_EQ(store_->Revision(), 3);
   // After the record is deleted the request id cannot silently recreate it.
@@ -544,7 +591,8 @@ TEST_F(StoreTest, ChangeLogHasOneEntryPerWriteAndIsTrimmed) {
   options.history_limit = 3;
   auto store = OpenStore(dir.path(), options);
   for (int i = 0; i < 5; ++i) {
-    ASSERT_OK(store->CreateCompany(SimpleCompany(absl::StrCat("c", i), absl::StrCat("C ", i)), ""));
+    ASSERT_OK(store->CreateCompany(
+        SimpleCompany(absl::StrCat("c", i), absl::StrCat("C ", i)), ""));
   }
   ASSERT_OK(store->DeleteCompany("c0", "", false));
   ASSERT_OK_AND_ASSIGN(ChangesPage page, store->ReadChanges(4, 100));
@@ -554,7 +602,8 @@ TEST_F(StoreTest, ChangeLogHasOneEntryPerWriteAndIsTrimmed) {
   EXPECT_EQ(page.batches[0].revision(), 4);
   EXPECT_EQ(page.batches[2].events(0).type(), ChangeEventRecord::DELETED);
   EXPECT_EQ(page.batches[2].events(0).company().id(), "c0");
-  EXPECT_EQ(store->ReadChanges(3, 100).status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(store->ReadChanges(3, 100).status().code(),
+            absl::StatusCode::kOutOfRange);
   ASSERT_OK_AND_ASSIGN(auto report, store->CheckConsistency());
   EXPECT_TRUE(report.ok()) << report.problems[0];
 }

@@ -23,7 +23,8 @@ class ConcurrencyTest : public ::testing::Test {
  protected:
   void SetUp() override {
     StoreOptions options;
-    options.sync = false;  // the WAL is still written; the race is the point here
+    options.sync =
+        false;  // the WAL is still written; the race is the point here
     store_ = OpenStore(dir_.path(), options);
     ASSERT_NE(store_, nullptr);
   }
@@ -50,7 +51,8 @@ TEST_F(ConcurrencyTest, ExactlyOneEtagUpdateWinsPerRound) {
         patch.set_id("target");
         patch.set_description(absl::StrCat("round ", round, " thread ", t));
         if (start->Block()) delete start;
-        codes[t] = store_->UpdateCompany(patch, {"description"}, etag).status().code();
+        codes[t] =
+            store_->UpdateCompany(patch, {"description"}, etag).status().code();
       });
     }
     for (auto& th : threads) th.join();
@@ -83,9 +85,11 @@ TEST_F(ConcurrencyTest, ReadModifyWriteWithEtagsLosesNoUpdate) {
           CompanyRecord patch;
           patch.set_id("counter");
           (*patch.mutable_labels())["n"] = std::to_string(n + 1);
-          auto s = store_->UpdateCompany(patch, {"labels"}, EtagFor(c->update_revision()));
+          auto s = store_->UpdateCompany(patch, {"labels"},
+                                         EtagFor(c->update_revision()));
           if (s.ok()) break;
-          ASSERT_EQ(s.status().code(), absl::StatusCode::kAborted) << s.status();
+          ASSERT_EQ(s.status().code(), absl::StatusCode::kAborted)
+              << s.status();
           ++aborted;
         }
       }
@@ -107,8 +111,10 @@ TEST_F(ConcurrencyTest, ConcurrentCreatesGetDistinctConsecutiveRevisions) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        auto c = store_->CreateCompany(
-            SimpleCompany(absl::StrCat("c-", t, "-", i), absl::StrCat("C ", t, " ", i)), "");
+        auto c =
+            store_->CreateCompany(SimpleCompany(absl::StrCat("c-", t, "-", i),
+                                                absl::StrCat("C ", t, " ", i)),
+                                  "");
         ASSERT_TRUE(c.ok()) << c.status();
         revisions[t].push_back(c->create_revision());
       }
@@ -153,12 +159,15 @@ TEST_F(ConcurrencyTest, CompanyPagesSkipAndRepeatNothingThatExistedThroughout) {
     ++page_no;
   } while (!token.empty());
   for (const auto& id : stable) EXPECT_EQ(seen.count(id), 1u) << id;
-  for (const auto& id : seen) EXPECT_EQ(seen.count(id), 1u) << id << " repeated";
+  for (const auto& id : seen)
+    EXPECT_EQ(seen.count(id), 1u) << id << " repeated";
 }
 
-TEST_F(ConcurrencyTest, PartnershipPagesSkipAndRepeatNothingThatExistedThroughout) {
+TEST_F(ConcurrencyTest,
+       PartnershipPagesSkipAndRepeatNothingThatExistedThroughout) {
   for (int i = 0; i < 12; ++i) {
-    ASSERT_OK(store_->CreateCompany(SimpleCompany(absl::StrCat("c", i), absl::StrCat("C", i)), ""));
+    ASSERT_OK(store_->CreateCompany(
+        SimpleCompany(absl::StrCat("c", i), absl::StrCat("C", i)), ""));
   }
   std::set<std::string> stable;
   for (int d = 1; d <= 28; ++d) {
@@ -175,7 +184,8 @@ TEST_F(ConcurrencyTest, PartnershipPagesSkipAndRepeatNothingThatExistedThroughou
   int page_no = 0;
   std::string last_date = "9999-12-31";
   do {
-    ASSERT_OK_AND_ASSIGN(PartnershipPage page, store_->ListPartnerships({}, 5, token));
+    ASSERT_OK_AND_ASSIGN(PartnershipPage page,
+                         store_->ListPartnerships({}, 5, token));
     for (const auto& p : page.partnerships) {
       seen.insert(p.id());
       EXPECT_LE(p.announced_on(), last_date);  // newest first
@@ -184,16 +194,20 @@ TEST_F(ConcurrencyTest, PartnershipPagesSkipAndRepeatNothingThatExistedThroughou
     token = page.next_page_token;
     // New deals on dates before and after the cursor, and a deletion.
     for (int k = 0; k < 2; ++k) {
-      auto p = SimplePartnership(absl::StrCat("c", 6 + k), absl::StrCat("c", 9 + k),
-                                 absl::StrFormat("2025-02-%02d", 1 + (page_no * 5 + k * 11) % 28));
+      auto p = SimplePartnership(
+          absl::StrCat("c", 6 + k), absl::StrCat("c", 9 + k),
+          absl::StrFormat("2025-02-%02d", 1 + (page_no * 5 + k * 11) % 28));
       p.set_id(absl::StrFormat("n-%d-%d", page_no, k));
       ASSERT_OK(store_->CreatePartnership(p, ""));
     }
-    if (page_no > 0) ASSERT_OK(store_->DeletePartnership(absl::StrFormat("n-%d-0", page_no - 1), ""));
+    if (page_no > 0)
+      ASSERT_OK(store_->DeletePartnership(
+          absl::StrFormat("n-%d-0", page_no - 1), ""));
     ++page_no;
   } while (!token.empty());
   for (const auto& id : stable) EXPECT_EQ(seen.count(id), 1u) << id;
-  for (const auto& id : seen) EXPECT_EQ(seen.count(id), 1u) << id << " repeated";
+  for (const auto& id : seen)
+    EXPECT_EQ(seen.count(id), 1u) << id << " repeated";
 }
 
 }  // namespace

@@ -1,10 +1,9 @@
 // Atomicity under injected failures, persistence across close/reopen, and the
 // consistency checker catching a corrupted index.
 
+#include <functional>
 #include <memory>
 #include <string>
-
-#include <functional>
 
 #include "rocksdb/db.h"
 #include "storage/key_codec.h"
@@ -30,7 +29,8 @@ struct Injector {
   bool armed = false;
   absl::Status operator()(absl::string_view p) {
     if (!armed || p != point) return absl::OkStatus();
-    if ((*seen)++ == nth) return absl::InternalError(absl::StrCat("injected at ", p));
+    if ((*seen)++ == nth)
+      return absl::InternalError(absl::StrCat("injected at ", p));
     return absl::OkStatus();
   }
 };
@@ -39,7 +39,9 @@ class DurabilityTest : public ::testing::Test {
  protected:
   void Open() {
     StoreOptions options;
-    options.fault_injector = [this](absl::string_view p) { return injector_(p); };
+    options.fault_injector = [this](absl::string_view p) {
+      return injector_(p);
+    };
     store_ = OpenStore(dir_.path(), options);
     ASSERT_NE(store_, nullptr);
   }
@@ -80,7 +82,8 @@ TEST_F(DurabilityTest, FailureBetweenRecordAndIndexesLeavesNothing) {
     ExpectConsistent();
   }
   // The request id was not consumed either: the retry creates it.
-  ASSERT_OK_AND_ASSIGN(PartnershipRecord p, store_->CreatePartnership(MicronAnthropic(), "req"));
+  ASSERT_OK_AND_ASSIGN(PartnershipRecord p,
+                       store_->CreatePartnership(MicronAnthropic(), "req"));
   EXPECT_EQ(p.create_revision(), rev + 1);
 }
 
@@ -106,7 +109,8 @@ TEST_F(DurabilityTest, ForcedDeleteFailingHalfwayDeletesNothing) {
   ASSERT_OK(store_->CreateCompany(Anthropic(), ""));
   ASSERT_OK(store_->CreateCompany(SimpleCompany("openai", "OpenAI"), ""));
   ASSERT_OK(store_->CreatePartnership(MicronAnthropic(), ""));
-  ASSERT_OK(store_->CreatePartnership(SimplePartnership("micron", "openai", "2025-01-01"), ""));
+  ASSERT_OK(store_->CreatePartnership(
+      SimplePartnership("micron", "openai", "2025-01-01"), ""));
   int64_t rev = store_->Revision();
   Arm("partnership.indexes", /*nth=*/1);  // the second partnership's indexes
   EXPECT_FALSE(store_->DeleteCompany("micron", "", true).ok());
@@ -115,7 +119,8 @@ TEST_F(DurabilityTest, ForcedDeleteFailingHalfwayDeletesNothing) {
   EXPECT_OK(store_->GetPartnership("micron-anthropic"));
   PartnershipQuery q;
   q.set_company_id("micron");
-  ASSERT_OK_AND_ASSIGN(PartnershipPage page, store_->ListPartnerships(q, 10, ""));
+  ASSERT_OK_AND_ASSIGN(PartnershipPage page,
+                       store_->ListPartnerships(q, 10, ""));
   EXPECT_EQ(page.partnerships.size(), 2u);
   EXPECT_EQ(store_->Revision(), rev);
   ExpectConsistent();
@@ -124,10 +129,12 @@ TEST_F(DurabilityTest, ForcedDeleteFailingHalfwayDeletesNothing) {
 TEST_F(DurabilityTest, FailedCommitFailsTheWholeGroupAndWritesNothing) {
   Open();
   Arm("commit");
-  EXPECT_EQ(store_->CreateCompany(Micron(), "").status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(store_->CreateCompany(Micron(), "").status().code(),
+            absl::StatusCode::kInternal);
   injector_.armed = false;
   EXPECT_EQ(store_->Revision(), 0);
-  EXPECT_EQ(store_->GetCompany("micron").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetCompany("micron").status().code(),
+            absl::StatusCode::kNotFound);
   // The next write reuses the revision that never committed.
   ASSERT_OK_AND_ASSIGN(CompanyRecord c, store_->CreateCompany(Micron(), ""));
   EXPECT_EQ(c.create_revision(), 1);
@@ -138,22 +145,26 @@ TEST_F(DurabilityTest, EverythingSurvivesCloseAndReopen) {
   Open();
   ASSERT_OK(store_->CreateCompany(Micron(), "req-m"));
   ASSERT_OK(store_->CreateCompany(Anthropic(), ""));
-  ASSERT_OK_AND_ASSIGN(PartnershipRecord p, store_->CreatePartnership(MicronAnthropic(), ""));
+  ASSERT_OK_AND_ASSIGN(PartnershipRecord p,
+                       store_->CreatePartnership(MicronAnthropic(), ""));
   ASSERT_OK_AND_ASSIGN(CompanyRecord m, store_->GetCompany("micron"));
   store_.reset();
 
   Open();
   EXPECT_EQ(store_->Revision(), 3);
-  ASSERT_OK_AND_ASSIGN(PartnershipRecord p2, store_->GetPartnership("micron-anthropic"));
+  ASSERT_OK_AND_ASSIGN(PartnershipRecord p2,
+                       store_->GetPartnership("micron-anthropic"));
   EXPECT_EQ(p2.SerializeAsString(), p.SerializeAsString());
   ASSERT_OK_AND_ASSIGN(CompanyRecord m2, store_->GetCompany("micron"));
   EXPECT_EQ(m2.SerializeAsString(), m.SerializeAsString());
   ASSERT_OK_AND_ASSIGN(SearchResult r, store_->SearchCompanies("MU", 10));
   ASSERT_EQ(r.hits.size(), 1u);
   // Request ids and the change log persist; revisions continue.
-  ASSERT_OK_AND_ASSIGN(CompanyRecord replay, store_->CreateCompany(Micron(), "req-m"));
+  ASSERT_OK_AND_ASSIGN(CompanyRecord replay,
+                       store_->CreateCompany(Micron(), "req-m"));
   EXPECT_EQ(replay.create_revision(), 1);
-  ASSERT_OK_AND_ASSIGN(CompanyRecord c, store_->CreateCompany(SimpleCompany("x", "X"), ""));
+  ASSERT_OK_AND_ASSIGN(CompanyRecord c,
+                       store_->CreateCompany(SimpleCompany("x", "X"), ""));
   EXPECT_EQ(c.create_revision(), 4);
   ASSERT_OK_AND_ASSIGN(ChangesPage changes, store_->ReadChanges(1, 100));
   EXPECT_EQ(changes.batches.size(), 4u);
@@ -163,11 +174,13 @@ TEST_F(DurabilityTest, EverythingSurvivesCloseAndReopen) {
 TEST_F(DurabilityTest, SecondOpenOfTheSameDirectoryIsUnavailable) {
   Open();
   auto second = OpenRocksDbStore(dir_.path(), {});
-  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable) << second.status();
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable)
+      << second.status();
 }
 
 // Writes one raw key change behind the store's back.
-void Tamper(const std::string& path, const std::function<void(rocksdb::DB*)>& fn) {
+void Tamper(const std::string& path,
+            const std::function<void(rocksdb::DB*)>& fn) {
   rocksdb::DB* raw = nullptr;
   rocksdb::Options options;
   ASSERT_TRUE(rocksdb::DB::Open(options, path, &raw).ok());
@@ -189,17 +202,16 @@ TEST_F(DurabilityTest, ConsistencyCheckerCatchesCorruptedIndexes) {
     std::function<void(rocksdb::DB*)> repair;
     std::string problem;
   };
-  std::string adjacency = keys::AdjacencyKey("anthropic", "2025-11-20", "micron-anthropic");
+  std::string adjacency =
+      keys::AdjacencyKey("anthropic", "2025-11-20", "micron-anthropic");
   std::string stray = keys::SearchKey("ghost", "ghost-co");
   std::string search = keys::SearchKey("nasdaq:mu", "micron");
   std::string search_value;
   std::vector<Case> cases = {
-      {"missing adjacency",
-       [&](rocksdb::DB* db) { db->Delete({}, adjacency); },
+      {"missing adjacency", [&](rocksdb::DB* db) { db->Delete({}, adjacency); },
        [&](rocksdb::DB* db) { db->Put({}, adjacency, ""); },
        "record without its index entry"},
-      {"stray search entry",
-       [&](rocksdb::DB* db) { db->Put({}, stray, "x"); },
+      {"stray search entry", [&](rocksdb::DB* db) { db->Put({}, stray, "x"); },
        [&](rocksdb::DB* db) { db->Delete({}, stray); },
        "index entry without its record"},
       {"stale search value",

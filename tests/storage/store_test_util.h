@@ -14,19 +14,19 @@
 #include "gtest/gtest.h"
 #include "storage/graph_store.h"
 
-#define ASSERT_OK(expr)                                     \
-  do {                                                      \
+#define ASSERT_OK(expr)                                                        \
+  do {                                                                         \
     const ::absl::Status pg_s_ = ::partnergraph::testing_util::ToStatus(expr); \
-    ASSERT_TRUE(pg_s_.ok()) << #expr << ": " << pg_s_;      \
+    ASSERT_TRUE(pg_s_.ok()) << #expr << ": " << pg_s_;                         \
   } while (0)
-#define EXPECT_OK(expr)                                     \
-  do {                                                      \
+#define EXPECT_OK(expr)                                                        \
+  do {                                                                         \
     const ::absl::Status pg_s_ = ::partnergraph::testing_util::ToStatus(expr); \
-    EXPECT_TRUE(pg_s_.ok()) << #expr << ": " << pg_s_;      \
+    EXPECT_TRUE(pg_s_.ok()) << #expr << ": " << pg_s_;                         \
   } while (0)
-#define ASSERT_OK_AND_ASSIGN(lhs, expr)                     \
-  auto PG_CONCAT_(pg_so_, __LINE__) = (expr);               \
-  ASSERT_TRUE(PG_CONCAT_(pg_so_, __LINE__).ok())            \
+#define ASSERT_OK_AND_ASSIGN(lhs, expr)                          \
+  auto PG_CONCAT_(pg_so_, __LINE__) = (expr);                    \
+  ASSERT_TRUE(PG_CONCAT_(pg_so_, __LINE__).ok())                 \
       << #expr << ": " << PG_CONCAT_(pg_so_, __LINE__).status(); \
   lhs = *std::move(PG_CONCAT_(pg_so_, __LINE__))
 #ifndef PG_CONCAT_
@@ -47,9 +47,11 @@ class TempDir {
  public:
   TempDir() {
     static std::atomic<int> counter{0};
-    path_ = std::filesystem::path(::testing::TempDir()) /
-            absl::StrCat("pg-", ::getpid(), "-", counter++, "-",
-                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    path_ =
+        std::filesystem::path(::testing::TempDir()) /
+        absl::StrCat(
+            "pg-", ::getpid(), "-", counter++, "-",
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }
@@ -123,10 +125,12 @@ inline storage::PartnershipRecord MicronAnthropic() {
   p.set_status(storage::STATUS_ANNOUNCED);
   p.set_announced_on("2025-11-20");
   p.mutable_terms()->set_disclosure(storage::DISCLOSURE_UNDISCLOSED);
-  p.mutable_terms()->set_description("The deal's financial terms remain undisclosed.");
+  p.mutable_terms()->set_description(
+      "The deal's financial terms remain undisclosed.");
   auto* s = p.add_sources();
   s->set_url("https://example.com/micron-anthropic");
-  s->set_title("Micron (MU) Stock Jumps Over 5% on Strategic Anthropic Partnership");
+  s->set_title(
+      "Micron (MU) Stock Jumps Over 5% on Strategic Anthropic Partnership");
   s->set_publisher("market news");
   s->set_excerpt("driving the stock up 5.58%");
   s->set_retrieved_time_micros(1763600000000000);
