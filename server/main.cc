@@ -42,6 +42,8 @@ ABSL_FLAG(bool, sync, true,
 ABSL_FLAG(int64_t, cache_mb, 64, "RocksDB block cache size in MiB.");
 ABSL_FLAG(int32_t, max_message_bytes, 4 << 20,
           "Largest gRPC request or response message, in bytes.");
+ABSL_FLAG(int32_t, max_concurrent_streams, 256,
+          "Calls one client connection may have in flight at once.");
 ABSL_FLAG(std::string, log_level, "info",
           "Least severe log messages written to stderr: debug, info, warning "
           "or error.");
@@ -118,6 +120,12 @@ int Run() {
   ServerOptions server_options;
   server_options.listen = absl::GetFlag(FLAGS_listen);
   server_options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  server_options.max_concurrent_streams =
+      absl::GetFlag(FLAGS_max_concurrent_streams);
+  if (server_options.max_concurrent_streams < 1) {
+    return UsageError(absl::StrCat("--max_concurrent_streams: want >= 1, got ",
+                                   server_options.max_concurrent_streams));
+  }
   if (server_options.max_message_bytes < 1024) {
     return UsageError(absl::StrCat("--max_message_bytes: want >= 1024, got ",
                                    server_options.max_message_bytes));

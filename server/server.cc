@@ -67,6 +67,11 @@ absl::StatusOr<int> Server::Start() {
     return absl::FailedPreconditionError(
         "server already started (a Server starts at most once)");
   }
+  if (options_.max_concurrent_streams <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_concurrent_streams: want > 0, got ",
+                     options_.max_concurrent_streams));
+  }
   if (options_.max_message_bytes <= 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "max_message_bytes: want > 0, got ", options_.max_message_bytes));
@@ -83,6 +88,8 @@ absl::StatusOr<int> Server::Start() {
   // gRPC sets SO_REUSEPORT by default, which would let a second server start
   // on a busy port and silently share its connections.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             options_.max_concurrent_streams);
   builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
   builder.SetMaxSendMessageSize(options_.max_message_bytes);
   for (const auto& service : services_) builder.RegisterService(service.get());

@@ -32,6 +32,9 @@ struct ServerOptions {
   std::string listen = "0.0.0.0:50051";
   // Largest request or response message, in bytes.
   int max_message_bytes = 4 << 20;
+  // Calls one client connection may have in flight; more wait in the
+  // client's HTTP/2 flow control rather than queue on the server.
+  int max_concurrent_streams = 256;
 };
 
 class Server {

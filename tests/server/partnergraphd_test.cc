@@ -344,19 +344,25 @@ TEST(PartnergraphdTest, HelpDescribesEveryFlag) {
   const std::string output = daemon.output();
   for (const char* flag :
        {"--listen", "--data_dir", "--sync", "--cache_mb", "--max_message_bytes",
-        "--log_level", "--grace_seconds", "--history_limit", "--load_demo"}) {
+        "--log_level", "--grace_seconds", "--history_limit", "--load_demo",
+        "--max_concurrent_streams"}) {
     EXPECT_THAT(output, HasSubstr(flag));
   }
   EXPECT_THAT(output, HasSubstr("0.0.0.0:50051"));
 }
 
 TEST(PartnergraphdTest, BadFlagValueIsAUsageError) {
-  TempDir dir;
-  Daemon daemon({"--log_level=loud", "--data_dir=" + dir.path()});
-  ASSERT_TRUE(daemon.ok());
-  const int status = daemon.Wait();
-  EXPECT_TRUE(ExitedWith(status, 2)) << DescribeExit(status);
-  EXPECT_THAT(daemon.output(), HasSubstr("--log_level"));
+  for (const char* bad : {"--log_level=loud", "--max_concurrent_streams=0",
+                          "--max_message_bytes=10"}) {
+    SCOPED_TRACE(bad);
+    TempDir dir;
+    Daemon daemon({bad, "--data_dir=" + dir.path()});
+    ASSERT_TRUE(daemon.ok());
+    const int status = daemon.Wait();
+    EXPECT_TRUE(ExitedWith(status, 2)) << DescribeExit(status);
+    const std::string flag(bad, std::string(bad).find('='));
+    EXPECT_THAT(daemon.output(), HasSubstr(flag));
+  }
 }
 
 TEST(PartnergraphdTest, BusyPortOrDataDirFailsToStart) {
