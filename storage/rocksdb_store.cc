@@ -97,10 +97,12 @@ absl::Status CheckEtag(absl::string_view etag, int64_t update_revision,
 
 template <typename Record>
 absl::StatusOr<Record> ParseRecord(absl::string_view bytes,
-                                   absl::string_view key_desc) {
+                                   absl::string_view what,
+                                   absl::string_view id = "") {
   Record r;
   if (!r.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return absl::DataLossError(absl::StrCat("unreadable record at ", key_desc));
+    return absl::DataLossError(absl::StrCat("unreadable record at ", what,
+                                            id.empty() ? "" : "/", id));
   }
   return r;
 }
@@ -1073,11 +1075,13 @@ class RocksDbStore : public GraphStore {
                                     const std::string& key,
                                     absl::string_view collection,
                                     absl::string_view id) {
-    std::string value;
-    rocksdb::Status s = db_->Get(ro, key, &value);
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s = db_->Get(ro, db_->DefaultColumnFamily(), key, &value);
     if (s.IsNotFound()) return NotFound(collection, id);
-    RETURN_IF_ERROR(FromRocks(s, absl::StrCat("read ", collection, "/", id)));
-    return ParseRecord<Record>(value, absl::StrCat(collection, "/", id));
+    if (!s.ok()) {
+      return FromRocks(s, absl::StrCat("read ", collection, "/", id));
+    }
+    return ParseRecord<Record>(View(value), collection, id);
   }
 
   absl::StatusOr<int64_t> CountPrefix(const SnapshotReader& snap,
