@@ -24,16 +24,6 @@ namespace v1 = ::partnergraph::v1;
 constexpr int64_t kMinTimestampSeconds = -62135596800;
 constexpr int64_t kMaxTimestampSeconds = 253402300799;
 
-constexpr absl::string_view kCompanyUpdatable[] = {
-    "display_name", "legal_name", "aliases",     "tickers", "sectors",
-    "country",      "website",    "description", "labels",
-};
-constexpr absl::string_view kPartnershipUpdatable[] = {
-    "title",   "summary",          "participants", "kinds",
-    "status",  "announced_on",     "ended_on",     "terms",
-    "sources", "market_reactions", "labels",
-};
-
 // Checks that `value` is a number of the record enum (whose numbers equal the
 // API enum's) and converts it.
 template <typename RecordEnum>
@@ -46,10 +36,9 @@ absl::StatusOr<RecordEnum> ConvertEnum(absl::string_view field, int value,
   return static_cast<RecordEnum>(value);
 }
 
-template <size_t N>
 absl::StatusOr<std::vector<std::string>> UpdatePaths(
     const google::protobuf::FieldMask& mask,
-    const absl::string_view (&allowed)[N]) {
+    const std::vector<std::string>& allowed) {
   if (mask.paths_size() > kMaxUpdateMaskPaths) {
     return absl::InvalidArgumentError(
         absl::StrFormat("update_mask.paths: at most %d paths, got %d",
@@ -60,7 +49,7 @@ absl::StatusOr<std::vector<std::string>> UpdatePaths(
   for (int i = 0; i < mask.paths_size(); ++i) {
     const std::string& path = mask.paths(i);
     bool ok = path == "*";
-    for (absl::string_view name : allowed) ok = ok || path == name;
+    for (const std::string& name : allowed) ok = ok || path == name;
     if (!ok) {
       return absl::InvalidArgumentError(absl::StrFormat(
           "update_mask.paths[%d]: want \"*\" or one of %s, got \"%s\"", i,
@@ -306,12 +295,12 @@ absl::StatusOr<storage::PartnershipQuery> PartnershipQueryFromApi(
 
 absl::StatusOr<std::vector<std::string>> CompanyUpdatePaths(
     const google::protobuf::FieldMask& mask) {
-  return UpdatePaths(mask, kCompanyUpdatable);
+  return UpdatePaths(mask, storage::CompanyMutableFields());
 }
 
 absl::StatusOr<std::vector<std::string>> PartnershipUpdatePaths(
     const google::protobuf::FieldMask& mask) {
-  return UpdatePaths(mask, kPartnershipUpdatable);
+  return UpdatePaths(mask, storage::PartnershipMutableFields());
 }
 
 }  // namespace partnergraph::server

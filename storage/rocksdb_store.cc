@@ -101,8 +101,8 @@ absl::StatusOr<Record> ParseRecord(absl::string_view bytes,
                                    absl::string_view id = "") {
   Record r;
   if (!r.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return absl::DataLossError(absl::StrCat("unreadable record at ", what,
-                                            id.empty() ? "" : "/", id));
+    return absl::DataLossError(
+        absl::StrCat("unreadable record at ", what, id.empty() ? "" : "/", id));
   }
   return r;
 }
@@ -362,21 +362,6 @@ absl::Status ApplyMask(const Record& patch,
     }
   }
   return absl::OkStatus();
-}
-
-const std::vector<std::string>& CompanyMutableFields() {
-  static const auto* fields = new std::vector<std::string>{
-      "display_name", "legal_name", "aliases",     "tickers", "sectors",
-      "country",      "website",    "description", "labels"};
-  return *fields;
-}
-
-const std::vector<std::string>& PartnershipMutableFields() {
-  static const auto* fields = new std::vector<std::string>{
-      "title",   "summary",          "participants", "kinds",
-      "status",  "announced_on",     "ended_on",     "terms",
-      "sources", "market_reactions", "labels"};
-  return *fields;
 }
 
 // One mutation's view of the store inside a commit group.

@@ -811,4 +811,19 @@ bool SectorHasPrefix(absl::string_view sector, absl::string_view prefix) {
          sector[prefix.size()] == '/';
 }
 
+const std::vector<std::string>& CompanyMutableFields() {
+  static const auto* fields = new std::vector<std::string>{
+      "display_name", "legal_name", "aliases",     "tickers", "sectors",
+      "country",      "website",    "description", "labels"};
+  return *fields;
+}
+
+const std::vector<std::string>& PartnershipMutableFields() {
+  static const auto* fields = new std::vector<std::string>{
+      "title",   "summary",          "participants", "kinds",
+      "status",  "announced_on",     "ended_on",     "terms",
+      "sources", "market_reactions", "labels"};
+  return *fields;
+}
+
 }  // namespace partnergraph::storage

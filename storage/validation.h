@@ -11,6 +11,7 @@
 // Field paths use the API's names (`company.`, `partnership.`, `filter.`).
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -95,6 +96,11 @@ absl::Status ValidatePageSize(absl::string_view field, int page_size);
 // 1..kMaxSearchQueryBytes of valid UTF-8 with at least one letter or digit.
 absl::Status ValidateSearchQuery(absl::string_view field,
                                  absl::string_view query);
+
+// The fields an update may name in its mask (record field names, which are
+// also the API's), in declaration order.
+const std::vector<std::string>& CompanyMutableFields();
+const std::vector<std::string>& PartnershipMutableFields();
 
 // True when `sector` is `prefix` or lies under it on a segment boundary.
 bool SectorHasPrefix(absl::string_view sector, absl::string_view prefix);
