@@ -66,6 +66,23 @@ struct Cli {
     exit_code = ExitCodeFor(status);
     return false;
   }
+
+  // Reports a create or update: the resource on stdout and what happened on
+  // stderr, or the error (named after `id`, the id the command was given).
+  template <typename Resource>
+  void ReportWrite(const absl::StatusOr<Resource>& result,
+                   std::string (*format_resource)(const Resource&,
+                                                  OutputFormat),
+                   absl::string_view kind, absl::string_view id,
+                   absl::string_view action, absl::string_view done) {
+    if (!result.ok()) {
+      Fail(result.status(), kind, id, action);
+      return;
+    }
+    std::cout << format_resource(*result, format);
+    std::cerr << kind << " \"" << ShortName(result->name()) << "\" " << done
+              << "\n";
+  }
 };
 
 // Values of repeated flags: the empty string alone means "clear the list".
@@ -265,13 +282,8 @@ void AddCompanyCommands(CLI::App& app, Cli& cli) {
     cmd->callback([&cli, args, flags] {
       if (!cli.Connect()) return;
       args->fields = flags->Fields();
-      absl::StatusOr<v1::Company> company = CreateCompany(*cli.client, *args);
-      if (!company.ok()) {
-        cli.Fail(company.status(), "company", ShortName(args->id), "create");
-        return;
-      }
-      std::cout << FormatCompany(*company, cli.format);
-      std::cerr << "company \"" << ShortName(company->name()) << "\" created\n";
+      cli.ReportWrite(CreateCompany(*cli.client, *args), &FormatCompany,
+                      "company", ShortName(args->id), "create", "created");
     });
   }
   // company get
@@ -387,13 +399,8 @@ void AddCompanyCommands(CLI::App& app, Cli& cli) {
     cmd->callback([&cli, args, flags] {
       if (!cli.Connect()) return;
       args->fields = flags->Fields();
-      absl::StatusOr<v1::Company> company = UpdateCompany(*cli.client, *args);
-      if (!company.ok()) {
-        cli.Fail(company.status(), "company", ShortName(args->name), "update");
-        return;
-      }
-      std::cout << FormatCompany(*company, cli.format);
-      std::cerr << "company \"" << ShortName(company->name()) << "\" updated\n";
+      cli.ReportWrite(UpdateCompany(*cli.client, *args), &FormatCompany,
+                      "company", ShortName(args->name), "update", "updated");
     });
   }
   // company delete
@@ -453,16 +460,8 @@ void AddPartnershipCommands(CLI::App& app, Cli& cli) {
     cmd->callback([&cli, args, flags] {
       if (!cli.Connect()) return;
       args->fields = flags->Fields();
-      absl::StatusOr<v1::Partnership> partnership =
-          CreatePartnership(*cli.client, *args);
-      if (!partnership.ok()) {
-        cli.Fail(partnership.status(), "partnership", ShortName(args->id),
-                 "create");
-        return;
-      }
-      std::cout << FormatPartnership(*partnership, cli.format);
-      std::cerr << "partnership \"" << ShortName(partnership->name())
-                << "\" created\n";
+      cli.ReportWrite(CreatePartnership(*cli.client, *args), &FormatPartnership,
+                      "partnership", ShortName(args->id), "create", "created");
     });
   }
   // partnership get
@@ -566,16 +565,9 @@ void AddPartnershipCommands(CLI::App& app, Cli& cli) {
     cmd->callback([&cli, args, flags] {
       if (!cli.Connect()) return;
       args->fields = flags->Fields();
-      absl::StatusOr<v1::Partnership> partnership =
-          UpdatePartnership(*cli.client, *args);
-      if (!partnership.ok()) {
-        cli.Fail(partnership.status(), "partnership", ShortName(args->name),
-                 "update");
-        return;
-      }
-      std::cout << FormatPartnership(*partnership, cli.format);
-      std::cerr << "partnership \"" << ShortName(partnership->name())
-                << "\" updated\n";
+      cli.ReportWrite(UpdatePartnership(*cli.client, *args), &FormatPartnership,
+                      "partnership", ShortName(args->name), "update",
+                      "updated");
     });
   }
   // partnership delete
