@@ -32,6 +32,7 @@
 #include "absl/time/clock.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
@@ -45,6 +46,8 @@
 namespace partnergraph::storage {
 
 namespace {
+
+using ::google::protobuf::util::MessageDifferencer;
 
 constexpr char kSchemaVersion[] = "1";
 constexpr char kMetaSchemaVersion[] = "schema_version";
@@ -481,11 +484,13 @@ using Mutation = std::function<absl::Status(Txn&)>;
 class RocksDbStore : public GraphStore {
  public:
   RocksDbStore(std::unique_ptr<rocksdb::DB> db, StoreOptions options,
-               int64_t revision, std::string token_key)
+               int64_t revision, int64_t compact_revision,
+               std::string token_key)
       : db_(std::move(db)),
         options_(std::move(options)),
         revision_(revision),
-        token_key_(std::move(token_key)) {
+        token_key_(std::move(token_key)),
+        compact_revision_(compact_revision) {
     committer_ = std::thread([this] { CommitLoop(); });
   }
 
@@ -590,7 +595,7 @@ class RocksDbStore : public GraphStore {
           RETURN_IF_ERROR(
               ApplyMask(patch, paths, CompanyMutableFields(), &result));
           RETURN_IF_ERROR(ValidateCompany(result));
-          if (result.SerializeAsString() == old.SerializeAsString()) {
+          if (MessageDifferencer::Equals(result, old)) {
             return absl::OkStatus();  // Nothing changed: no write, no revision.
           }
           SetUpdated(txn, &result);
@@ -837,7 +842,7 @@ class RocksDbStore : public GraphStore {
               ApplyMask(patch, paths, PartnershipMutableFields(), &result));
           ApplyPartnershipDefaults(&result);
           RETURN_IF_ERROR(ValidatePartnership(result));
-          if (result.SerializeAsString() == old.SerializeAsString()) {
+          if (MessageDifferencer::Equals(result, old)) {
             return absl::OkStatus();
           }
           auto old_entries = PartnershipIndexEntries(old);
@@ -988,6 +993,12 @@ class RocksDbStore : public GraphStore {
       page.batches.push_back(std::move(b));
     }
     RETURN_IF_ERROR(FromRocks(it->status(), "read changes"));
+    if (!page.batches.empty() &&
+        page.batches.front().revision() != start_revision) {
+      return absl::DataLossError(absl::StrCat(
+          "change log: revision ", start_revision, " is missing (next held is ",
+          page.batches.front().revision(), ")"));
+    }
     return page;
   }
 
@@ -1121,7 +1132,8 @@ class RocksDbStore : public GraphStore {
       if (found) {
         ASSIGN_OR_RETURN(bool exists,
                          txn.GetRecord(key(seen.resource_id()), result));
-        if (!exists) {
+        // A record of that id created later is someone else's.
+        if (!exists || result->create_revision() != seen.revision()) {
           return absl::FailedPreconditionError(absl::StrCat(
               "request_id: \"", rid, "\" created ", collection, "/",
               seen.resource_id(), ", which has since been deleted"));
@@ -1311,6 +1323,7 @@ class RocksDbStore : public GraphStore {
     batch->Clear();
     int64_t base = revision_.load(std::memory_order_relaxed);
     int64_t next = base;
+    int64_t compact = compact_revision_;
     int64_t now = absl::ToUnixMicros(absl::Now());
     for (const auto& p : group) {
       batch->SetSavePoint();
@@ -1334,11 +1347,11 @@ class RocksDbStore : public GraphStore {
       write_status =
           FromRocks(batch->Put(keys::MetaKey(kMetaRevision), EncodeInt64(next)),
                     "commit");
-      if (write_status.ok() && next - options_.history_limit > 0) {
-        write_status =
-            FromRocks(batch->Put(keys::MetaKey(kMetaCompactRevision),
-                                 EncodeInt64(next - options_.history_limit)),
-                      "commit");
+      if (write_status.ok() && next - options_.history_limit > compact) {
+        compact = next - options_.history_limit;
+        write_status = FromRocks(batch->Put(keys::MetaKey(kMetaCompactRevision),
+                                            EncodeInt64(compact)),
+                                 "commit");
       }
     }
     if (next != base && write_status.ok()) {
@@ -1354,6 +1367,7 @@ class RocksDbStore : public GraphStore {
     }
     if (write_status.ok()) {
       revision_.store(next, std::memory_order_release);
+      compact_revision_ = compact;
     }
     for (const auto& p : group) {
       if (!write_status.ok() && p->status.ok()) p->status = write_status;
@@ -1368,8 +1382,11 @@ class RocksDbStore : public GraphStore {
     txn.changes().set_time_micros(txn.now_micros());
     RETURN_IF_ERROR(
         txn.Put(keys::ChangeKey(rev), txn.changes().SerializeAsString()));
+    // Entries at or below compact_revision_ are gone already.
     int64_t trim = rev - options_.history_limit;
-    if (trim > 0) RETURN_IF_ERROR(txn.Delete(keys::ChangeKey(trim)));
+    if (trim > compact_revision_) {
+      RETURN_IF_ERROR(txn.Delete(keys::ChangeKey(trim)));
+    }
     return absl::OkStatus();
   }
 
@@ -1377,6 +1394,9 @@ class RocksDbStore : public GraphStore {
   const StoreOptions options_;
   std::atomic<int64_t> revision_;
   const std::string token_key_;
+  // Revisions up to this one are trimmed from the change log. Never moves
+  // back, even when a later open keeps a longer history. Commit thread only.
+  int64_t compact_revision_;
 
   absl::Mutex queue_mu_;
   std::deque<std::unique_ptr<Pending>> queue_ ABSL_GUARDED_BY(queue_mu_);
@@ -1580,9 +1600,10 @@ absl::StatusOr<std::unique_ptr<GraphStore>> OpenRocksDbStore(
                      keys::ChangeKey(want_compact + 1));
     trim.Put(keys::MetaKey(kMetaCompactRevision), EncodeInt64(want_compact));
     RETURN_IF_ERROR(FromRocks(db->Write(wo, &trim), "trim history"));
+    compact = want_compact;
   }
   return std::unique_ptr<GraphStore>(
-      new RocksDbStore(std::move(db), options, revision, token_key));
+      new RocksDbStore(std::move(db), options, revision, compact, token_key));
 }
 
 }  // namespace partnergraph::storage

@@ -98,6 +98,20 @@ TEST_F(StoreTest, RevisionGrowsByOnePerWriteAndEtagFollowsIt) {
   // An update that changes nothing takes no revision either.
   ASSERT_OK(store_->UpdateCompany(patch, {"description"}, ""));
   EXPECT_EQ(store_->Revision(), 3);
+  // Also with several labels, whose map order on the wire is not fixed.
+  CompanyRecord labels;
+  labels.set_id("micron");
+  for (int i = 0; i < 8; ++i) {
+    (*labels.mutable_labels())[absl::StrCat("k", i)] = absl::StrCat("v", i);
+  }
+  ASSERT_OK(store_->UpdateCompany(labels, {"labels"}, ""));
+  EXPECT_EQ(store_->Revision(), 4);
+  for (int i = 0; i < 5; ++i) {
+    CompanyRecord same = labels;
+    same.set_display_name("Micron Technology");
+    ASSERT_OK(store_->UpdateCompany(same, {"display_name", "labels"}, ""));
+  }
+  EXPECT_EQ(store_->Revision(), 4);
 }
 
 TEST_F(StoreTest, CreateCompanyDerivesIdFromDisplayName) {
@@ -583,6 +597,14 @@ TEST_F(StoreTest, RequestIdReplayReturnsTheFirstResult) {
   ASSERT_OK(store_->DeletePartnership(p1.id(), ""));
   EXPECT_EQ(store_->CreatePartnership(p, "req-p").status().code(),
             absl::StatusCode::kFailedPrecondition);
+  // Nor does it answer with a later record that took the same id.
+  ASSERT_OK(store_->DeleteCompany("micron", "", true));
+  CompanyRecord other = Micron();
+  other.set_display_name("Another Micron");
+  ASSERT_OK(store_->CreateCompany(other, ""));
+  auto replay = store_->CreateCompany(Micron(), "req-1");
+  EXPECT_EQ(replay.status().code(), absl::StatusCode::kFailedPrecondition)
+      << replay.status();
 }
 
 TEST_F(StoreTest, ChangeLogHasOneEntryPerWriteAndIsTrimmed) {
@@ -602,6 +624,19 @@ TEST_F(StoreTest, ChangeLogHasOneEntryPerWriteAndIsTrimmed) {
   EXPECT_EQ(page.batches[0].revision(), 4);
   EXPECT_EQ(page.batches[2].events(0).type(), ChangeEventRecord::DELETED);
   EXPECT_EQ(page.batches[2].events(0).company().id(), "c0");
+  EXPECT_EQ(store->ReadChanges(3, 100).status().code(),
+            absl::StatusCode::kOutOfRange);
+  store.reset();
+
+  // A longer history on the next open keeps what is gone gone: the compacted
+  // bound never moves back, so a reader is told rather than skipped ahead.
+  options.history_limit = 5;
+  store = OpenStore(dir.path(), options);
+  ASSERT_OK(store->CreateCompany(SimpleCompany("c9", "C 9"), ""));
+  ASSERT_OK_AND_ASSIGN(page, store->ReadChanges(4, 100));
+  EXPECT_EQ(page.compact_revision, 3);
+  ASSERT_EQ(page.batches.size(), 4u);
+  EXPECT_EQ(page.batches[0].revision(), 4);
   EXPECT_EQ(store->ReadChanges(3, 100).status().code(),
             absl::StatusCode::kOutOfRange);
   ASSERT_OK_AND_ASSIGN(auto report, store->CheckConsistency());
