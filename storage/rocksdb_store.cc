@@ -16,6 +16,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -113,14 +114,15 @@ absl::StatusOr<Record> ParseRecord(absl::string_view bytes,
 // The search terms of a company: folded term -> best source for that term.
 std::map<std::string, SearchTermRecord> SearchTermsFor(const CompanyRecord& c) {
   std::map<std::string, SearchTermRecord> terms;
-  auto add = [&terms](const std::string& term, SearchTermRecord::Source src,
-                      const std::string& text) {
+  auto add = [&terms, &c](const std::string& term, SearchTermRecord::Source src,
+                          const std::string& text) {
     if (term.empty()) return;
     auto it = terms.find(term);
     if (it != terms.end() && it->second.source() <= src) return;
     SearchTermRecord r;
     r.set_source(src);
     r.set_text(text);
+    r.set_display_name(c.display_name());
     terms[term] = std::move(r);
   };
   for (const std::string& t : c.tickers()) {
@@ -722,6 +724,8 @@ class RocksDbStore : public GraphStore {
     struct Best {
       MatchKind match;
       std::string text;
+      std::string display_name;
+      std::string id;
     };
     absl::flat_hash_map<std::string, Best> best;
     int scanned = 0;
@@ -746,28 +750,30 @@ class RocksDbStore : public GraphStore {
         default:
           match = MatchKind::kWordPrefix;
       }
-      auto [pos, inserted] = best.try_emplace(company_id, Best{match, ""});
+      auto [pos, inserted] = best.try_emplace(company_id);
       if (inserted || match < pos->second.match) {
-        pos->second = Best{match, rec.text()};
+        pos->second = Best{match, rec.text(), rec.display_name(), company_id};
       }
     }
     RETURN_IF_ERROR(FromRocks(it->status(), "search"));
-    for (const auto& [id, b] : best) {
-      CompanyRecord c;
-      ASSIGN_OR_RETURN(
-          c, ReadRecord<CompanyRecord>(snap.options(), keys::CompanyKey(id),
-                                       kCompanies, id));
-      result.hits.push_back(SearchHit{std::move(c), b.match, b.text});
+    // Rank on what the index holds; read only the companies returned.
+    std::vector<const Best*> ranked;
+    ranked.reserve(best.size());
+    for (const auto& [id, b] : best) ranked.push_back(&b);
+    const size_t n = std::min(ranked.size(), static_cast<size_t>(limit));
+    std::partial_sort(ranked.begin(), ranked.begin() + n, ranked.end(),
+                      [](const Best* a, const Best* b) {
+                        return std::tie(a->match, a->display_name, a->id) <
+                               std::tie(b->match, b->display_name, b->id);
+                      });
+    for (size_t i = 0; i < n; ++i) {
+      ASSIGN_OR_RETURN(CompanyRecord c,
+                       ReadRecord<CompanyRecord>(
+                           snap.options(), keys::CompanyKey(ranked[i]->id),
+                           kCompanies, ranked[i]->id));
+      result.hits.push_back(
+          SearchHit{std::move(c), ranked[i]->match, ranked[i]->text});
     }
-    std::sort(result.hits.begin(), result.hits.end(),
-              [](const SearchHit& a, const SearchHit& b) {
-                if (a.match != b.match) return a.match < b.match;
-                if (a.company.display_name() != b.company.display_name()) {
-                  return a.company.display_name() < b.company.display_name();
-                }
-                return a.company.id() < b.company.id();
-              });
-    if (static_cast<int>(result.hits.size()) > limit) result.hits.resize(limit);
     return result;
   }
 
