@@ -40,6 +40,8 @@ inline constexpr int kMaxBatchGet = 100;
 // fewer than page_size) with a next-page token, so no page costs unbounded
 // time.
 inline constexpr int kMaxScanPerPage = 20000;
+// Most change batches one ReadChanges call returns.
+inline constexpr int kMaxChangeBatches = 1000;
 
 struct StoreOptions {
   // fsync the WAL before a write is acknowledged.
@@ -224,8 +226,9 @@ class GraphStore {
       const PartnershipQuery& query, int page_size,
       absl::string_view page_token) = 0;
 
-  // Change batches with revision >= start_revision, at most `max_batches`.
-  // OUT_OF_RANGE when start_revision <= compact_revision (trimmed history).
+  // Change batches with revision >= start_revision, at most `max_batches`
+  // (1..kMaxChangeBatches, else INVALID_ARGUMENT). OUT_OF_RANGE when
+  // start_revision <= compact_revision (trimmed history).
   virtual absl::StatusOr<ChangesPage> ReadChanges(int64_t start_revision,
                                                   int max_batches) = 0;
 

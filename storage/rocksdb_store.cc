@@ -974,6 +974,10 @@ class RocksDbStore : public GraphStore {
       return absl::InvalidArgumentError(
           absl::StrCat("start_revision: want >= 1, got ", start_revision));
     }
+    if (max_batches < 1 || max_batches > kMaxChangeBatches) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "max_batches: want 1..", kMaxChangeBatches, ", got ", max_batches));
+    }
     SnapshotReader snap(db_.get());
     ChangesPage page;
     ASSIGN_OR_RETURN(page.revision, snap.Revision());

@@ -639,6 +639,15 @@ TEST_F(StoreTest, ChangeLogHasOneEntryPerWriteAndIsTrimmed) {
   EXPECT_EQ(page.batches[0].revision(), 4);
   EXPECT_EQ(store->ReadChanges(3, 100).status().code(),
             absl::StatusCode::kOutOfRange);
+  // One read returns a bounded page, and says how far it got.
+  ASSERT_OK_AND_ASSIGN(page, store->ReadChanges(4, 2));
+  ASSERT_EQ(page.batches.size(), 2u);
+  EXPECT_EQ(page.batches[1].revision(), 5);
+  EXPECT_EQ(page.revision, 7);
+  for (int bad : {0, kMaxChangeBatches + 1}) {
+    EXPECT_EQ(store->ReadChanges(4, bad).status().code(),
+              absl::StatusCode::kInvalidArgument);
+  }
   ASSERT_OK_AND_ASSIGN(auto report, store->CheckConsistency());
   EXPECT_TRUE(report.ok()) << report.problems[0];
 }
