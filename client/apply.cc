@@ -11,6 +11,7 @@
 #include "client/yaml_proto.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "storage/status_macros.h"
+#include "storage/text.h"
 #include "yaml-cpp/yaml.h"
 
 namespace partnergraph::client {
@@ -55,6 +56,13 @@ v1::Partnership CanonicalPartnership(const v1::Partnership& in) {
   if (partnership.terms().disclosure() == v1::TERMS_DISCLOSURE_UNSPECIFIED) {
     partnership.mutable_terms()->set_disclosure(v1::UNKNOWN);
   }
+  // The store keeps times to the microsecond.
+  for (v1::Source& source : *partnership.mutable_sources()) {
+    if (source.has_retrieved_time()) {
+      google::protobuf::Timestamp* t = source.mutable_retrieved_time();
+      t->set_nanos(t->nanos() / 1000 * 1000);
+    }
+  }
   return partnership;
 }
 
@@ -91,7 +99,7 @@ absl::Status ParseDocument(const YAML::Node& document, int index,
         absl::Status status = YamlNodeToMessage(list[i], path, &company);
         if (!status.ok()) return status;
         if (company.name().empty()) {
-          std::string slug = SlugFromDisplayName(company.display_name());
+          std::string slug = storage::Slugify(company.display_name());
           if (slug.empty()) {
             return absl::InvalidArgumentError(absl::StrCat(
                 path,

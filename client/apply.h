@@ -29,7 +29,8 @@
 //   - present and different        -> updated, every field replaced
 //     (update_mask "*"), conditional on the etag just read.
 // Output-only fields in the file (revisions, times, etag) are ignored. A
-// company without a name gets the id SlugFromDisplayName(display_name). So
+// company without a name gets the id the server would derive from its
+// display_name (storage::Slugify). So
 // applying the same file twice writes nothing the second time and leaves the
 // store revision unchanged.
 

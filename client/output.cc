@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/requests.h"
@@ -29,9 +30,15 @@ size_t DisplayWidth(absl::string_view text) {
 bool PlainScalarChangesType(absl::string_view text) {
   if (text.empty()) return true;
   std::string lower = absl::AsciiStrToLower(text);
-  for (absl::string_view word :
-       {"true", "false", "yes", "no", "on", "off", "y", "n", "null", "~"}) {
+  for (absl::string_view word : {"true", "false", "yes", "no", "on", "off", "y",
+                                 "n", "null", "~", "<<", "="}) {
     if (lower == word) return true;
+  }
+  // NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR are line breaks to YAML 1.1
+  // readers.
+  for (absl::string_view line_break :
+       {"\xC2\x85", "\xE2\x80\xA8", "\xE2\x80\xA9"}) {
+    if (absl::StrContains(text, line_break)) return true;
   }
   char first = text[0];
   return absl::ascii_isdigit(static_cast<unsigned char>(first)) ||
@@ -47,7 +54,10 @@ void EmitNode(const YAML::Node& node, YAML::Emitter* out) {
       }
       *out << YAML::BeginMap;
       for (const auto& entry : node) {
-        *out << YAML::Key << entry.first.Scalar() << YAML::Value;
+        const std::string& key = entry.first.Scalar();
+        *out << YAML::Key;
+        if (PlainScalarChangesType(key)) *out << YAML::DoubleQuoted;
+        *out << key << YAML::Value;
         EmitNode(entry.second, out);
       }
       *out << YAML::EndMap;

@@ -87,23 +87,6 @@ absl::string_view ShortName(absl::string_view name) {
   return name;
 }
 
-std::string SlugFromDisplayName(absl::string_view display_name) {
-  std::string slug;
-  bool pending_dash = false;
-  for (char c : display_name) {
-    if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
-      if (pending_dash && !slug.empty()) slug.push_back('-');
-      pending_dash = false;
-      slug.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
-    } else {
-      pending_dash = true;
-    }
-  }
-  if (slug.size() > 63) slug.resize(63);
-  while (!slug.empty() && slug.back() == '-') slug.pop_back();
-  return slug;
-}
-
 absl::StatusOr<v1::PartnershipKind> ParseKind(absl::string_view flag,
                                               absl::string_view text) {
   return ParseEnum<v1::PartnershipKind>(flag, text);

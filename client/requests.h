@@ -41,13 +41,6 @@ std::string PartnershipName(absl::string_view id_or_name);
 // returned unchanged.
 absl::string_view ShortName(absl::string_view name);
 
-// A URL-style id from a display name, as a client can compute it without
-// asking the server: ASCII letters and digits lower-cased, every other run of
-// characters turned into one '-', trimmed to 63 bytes. "Micron Technology,
-// Inc." -> "micron-technology-inc". Empty when the name has no ASCII letter
-// or digit.
-std::string SlugFromDisplayName(absl::string_view display_name);
-
 // Enum values by name, ignoring case and accepting '-' for '_':
 // "strategic-alliance" and "STRATEGIC_ALLIANCE" are the same. The
 // *_UNSPECIFIED values are never accepted. `flag` names the flag in errors.

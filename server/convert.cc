@@ -163,7 +163,7 @@ v1::Partnership PartnershipToApi(const storage::PartnershipRecord& record) {
     out->set_title(source.title());
     out->set_publisher(source.publisher());
     out->set_published_on(source.published_on());
-    if (source.retrieved_time_micros() != 0) {
+    if (source.has_retrieved_time_micros()) {
       MicrosToTimestamp(source.retrieved_time_micros(),
                         out->mutable_retrieved_time());
     }

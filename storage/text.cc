@@ -226,6 +226,23 @@ std::string FoldForSearch(absl::string_view text) {
   return out;
 }
 
+std::string FoldCaseAndAccents(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const size_t start = pos;
+    const char32_t cp = DecodeUtf8(text, &pos);
+    if (cp == kInvalid || IsIgnorable(cp)) continue;
+    const size_t before = out.size();
+    if (!AppendFolded(cp, &out)) {
+      out.resize(before);
+      out.append(text.data() + start, pos - start);
+    }
+  }
+  return out;
+}
+
 std::vector<std::string> FoldedWords(absl::string_view folded) {
   std::vector<std::string> words;
   size_t start = 0;

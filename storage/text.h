@@ -20,6 +20,10 @@ namespace partnergraph::storage {
 // needed. Invalid UTF-8 bytes are dropped.
 std::string FoldForSearch(absl::string_view text);
 
+// Folds letters as FoldForSearch does but keeps every other character as it
+// is: "C++" and "C#" stay distinct, "Société" and "SOCIETE" do not.
+std::string FoldCaseAndAccents(absl::string_view text);
+
 // The space-separated words of a folded string.
 std::vector<std::string> FoldedWords(absl::string_view folded);
 

@@ -520,7 +520,7 @@ absl::Status ValidateCompany(const CompanyRecord& company) {
                               kMaxDisplayNameBytes, /*required=*/true,
                               Lines::kSingle));
     RETURN_IF_ERROR(CheckDistinct(
-        &folded_aliases, FoldForSearch(alias), "company.aliases", i,
+        &folded_aliases, FoldCaseAndAccents(alias), "company.aliases", i,
         "want no two aliases equal after case and accent folding",
         Quote(alias)));
   }

@@ -192,6 +192,21 @@ TEST(YamlTest, KeepsStringsThatLookLikeOtherTypesAsStrings) {
   EXPECT_THAT(yaml, HasSubstr("createRevision: \"12\""));
 }
 
+TEST(YamlTest, QuotesKeysAndValuesThatOtherReadersWouldMisread) {
+  v1::Company company;
+  company.set_display_name("<<");
+  company.set_description("line\xE2\x80\xA8separator");
+  (*company.mutable_labels())["yes"] = "1";
+  (*company.mutable_labels())["2025-01-01"] = "date";
+  (*company.mutable_labels())["tier"] = "gold";
+  std::string yaml = ToYaml(company);
+  EXPECT_THAT(yaml, HasSubstr("displayName: \"<<\""));
+  EXPECT_THAT(yaml, HasSubstr("description: \""));
+  EXPECT_THAT(yaml, HasSubstr("\"yes\": \"1\""));
+  EXPECT_THAT(yaml, HasSubstr("\"2025-01-01\": date"));
+  EXPECT_THAT(yaml, HasSubstr("tier: gold"));
+}
+
 TEST(YamlTest, MarketReactionNumberStaysANumber) {
   std::string yaml = ToYaml(MicronAnthropic());
   EXPECT_THAT(yaml, HasSubstr("changePercent: 5.58"));

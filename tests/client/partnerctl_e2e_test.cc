@@ -671,6 +671,8 @@ companies:
     tickers: [KRX:000660]
     sectors: [semiconductors/memory]
     country: KR
+  - displayName: Société Générale
+    country: FR
 partnerships:
   - name: micron-anthropic-2025
     title: Micron and Anthropic strategic partnership
@@ -685,7 +687,9 @@ partnerships:
       - url: https://example.com/micron-anthropic
         title: Micron (MU) Stock Jumps Over 5% on Strategic Anthropic Partnership
         publishedOn: "2025-11-20"
-        retrievedTime: "2025-11-21T08:00:00Z"
+        retrievedTime: "2025-11-21T08:00:00.123456789Z"
+      - url: https://example.com/archive
+        retrievedTime: "1970-01-01T00:00:00Z"
     marketReactions:
       - {ticker: NASDAQ:MU, changePercent: 5.58, on: "2025-11-20", window: 1d}
   - name: hynix-anthropic
@@ -704,6 +708,7 @@ TEST_F(PartnerctlTest, ApplyIsIdempotent) {
       Lines(first.err),
       ElementsAre("companies/micron created", "companies/anthropic created",
                   "companies/sk-hynix created",
+                  "companies/societe-generale created",
                   "partnerships/micron-anthropic-2025 created",
                   "partnerships/hynix-anthropic created"));
   const int64_t revision = Revision();
@@ -715,6 +720,11 @@ TEST_F(PartnerctlTest, ApplyIsIdempotent) {
   v1::Partnership deal = FromJson<v1::Partnership>(got.out);
   EXPECT_DOUBLE_EQ(deal.market_reactions(0).change_percent(), 5.58);
   EXPECT_EQ(deal.participants(0).role(), v1::SUPPLIER);
+  // Times are kept to the microsecond, and the epoch is a time, not "unset".
+  ASSERT_EQ(deal.sources_size(), 2);
+  EXPECT_EQ(deal.sources(0).retrieved_time().nanos(), 123456000);
+  ASSERT_TRUE(deal.sources(1).has_retrieved_time());
+  EXPECT_EQ(deal.sources(1).retrieved_time().seconds(), 0);
 
   Result second = Ctl({"apply", "-f", path});
   ASSERT_EQ(second.exit_code, 0) << second;
@@ -722,6 +732,7 @@ TEST_F(PartnerctlTest, ApplyIsIdempotent) {
       Lines(second.err),
       ElementsAre("companies/micron unchanged", "companies/anthropic unchanged",
                   "companies/sk-hynix unchanged",
+                  "companies/societe-generale unchanged",
                   "partnerships/micron-anthropic-2025 unchanged",
                   "partnerships/hynix-anthropic unchanged"));
   EXPECT_EQ(Revision(), revision);

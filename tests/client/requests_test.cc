@@ -27,14 +27,6 @@ TEST(NamesTest, BareIdsBecomeResourceNames) {
   EXPECT_EQ(ShortName("micron"), "micron");
 }
 
-TEST(SlugTest, DerivesIdsFromDisplayNames) {
-  EXPECT_EQ(SlugFromDisplayName("Micron Technology, Inc."),
-            "micron-technology-inc");
-  EXPECT_EQ(SlugFromDisplayName("  SK hynix  "), "sk-hynix");
-  EXPECT_EQ(SlugFromDisplayName("株式会社"), "");
-  EXPECT_EQ(SlugFromDisplayName(std::string(100, 'a')).size(), 63u);
-}
-
 TEST(EnumTest, AcceptsLooseSpellings) {
   for (const std::string text :
        {"STRATEGIC_ALLIANCE", "strategic_alliance", "strategic-alliance",

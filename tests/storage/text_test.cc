@@ -215,5 +215,13 @@ TEST(SlugifyTest, SlugsAreValidIds) {
   }
 }
 
+TEST(FoldCaseAndAccentsTest, FoldsLettersAndKeepsEverythingElse) {
+  EXPECT_EQ(FoldCaseAndAccents("Société Générale"), "societe generale");
+  EXPECT_EQ(FoldCaseAndAccents("C++"), "c++");
+  EXPECT_EQ(FoldCaseAndAccents("C#"), "c#");
+  EXPECT_EQ(FoldCaseAndAccents("AT&T  Inc."), "at&t  inc.");
+  EXPECT_NE(FoldCaseAndAccents("Micron!"), FoldCaseAndAccents("Micron"));
+}
+
 }  // namespace
 }  // namespace partnergraph::storage

@@ -144,8 +144,17 @@ TEST(ValidateCompanyTest, Rules) {
        "company.aliases[1]", "201 bytes"},
       {"alias control", [](auto* c) { c->add_aliases("a\x01"); },
        "company.aliases[1]", "control"},
-      {"alias fold duplicate", [](auto* c) { c->add_aliases("MICRON!"); },
-       "company.aliases[1]", "(same as company.aliases[0]), got \"MICRON!\""},
+      {"alias case duplicate", [](auto* c) { c->add_aliases("MICRON"); },
+       "company.aliases[1]", "(same as company.aliases[0]), got \"MICRON\""},
+      // Punctuation is part of a name: only case and accents fold.
+      {"alias punctuation differs", [](auto* c) { c->add_aliases("MICRON!"); },
+       "", ""},
+      {"aliases C++ and C#",
+       [](auto* c) {
+         c->set_aliases(0, "C++");
+         c->add_aliases("C#");
+       },
+       "", ""},
       {"alias accent duplicate",
        [](auto* c) {
          c->set_aliases(0, "Société");
