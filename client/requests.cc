@@ -260,6 +260,11 @@ absl::Status ApplyPartnershipFields(const PartnershipFields& fields,
           ParseDisclosure("--disclosure", *fields.disclosure);
       if (!disclosure.ok()) return disclosure.status();
       terms->set_disclosure(*disclosure);
+      // A value only goes with disclosed terms: withdrawing the disclosure
+      // withdraws the value kept from the current terms.
+      if (*disclosure != v1::DISCLOSED && !fields.value_usd) {
+        terms->clear_value_usd();
+      }
     }
     if (fields.value_usd) {
       terms->set_value_usd(*fields.value_usd);

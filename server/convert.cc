@@ -1,5 +1,6 @@
 #include "server/convert.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -43,6 +44,13 @@ absl::StatusOr<std::vector<std::string>> UpdatePaths(
     return absl::InvalidArgumentError(
         absl::StrFormat("update_mask.paths: at most %d paths, got %d",
                         kMaxUpdateMaskPaths, mask.paths_size()));
+  }
+  if (mask.paths_size() > 1 &&
+      std::find(mask.paths().begin(), mask.paths().end(), "*") !=
+          mask.paths().end()) {
+    return absl::InvalidArgumentError(
+        "update_mask.paths: \"*\" replaces every field and must be the only "
+        "path");
   }
   std::vector<std::string> paths;
   paths.reserve(mask.paths_size());

@@ -530,6 +530,14 @@ TEST_F(PartnerctlTest, PartnershipCreateGetListUpdateDelete) {
   EXPECT_EQ(after.title(), deal.title());
   EXPECT_EQ(after.participants_size(), 2);
 
+  // Withdrawing the disclosure withdraws the value with it.
+  Result withdrawn = Ctl({"partnership", "update", id, "--disclosure",
+                          "UNDISCLOSED", "-o", "json"});
+  ASSERT_EQ(withdrawn.exit_code, 0) << withdrawn;
+  v1::Partnership undisclosed = FromJson<v1::Partnership>(withdrawn.out);
+  EXPECT_EQ(undisclosed.terms().disclosure(), v1::UNDISCLOSED);
+  EXPECT_FALSE(undisclosed.terms().has_value_usd());
+
   // The same deal again is a duplicate.
   Result duplicate =
       Ctl({"partnership", "create", "--participant", "micron", "--participant",

@@ -286,6 +286,11 @@ TEST(ConvertTest, UpdateMaskPaths) {
   google::protobuf::FieldMask star;
   star.add_paths("*");
   EXPECT_THAT(*PartnershipUpdatePaths(star), ElementsAre("*"));
+  star.add_paths("title");  // "*" already names every field.
+  absl::StatusOr<std::vector<std::string>> mixed = PartnershipUpdatePaths(star);
+  EXPECT_EQ(mixed.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(mixed.status().message()),
+              HasSubstr("must be the only path"));
 
   google::protobuf::FieldMask partnership;
   partnership.add_paths("participants");
