@@ -8,6 +8,7 @@
 #include <iterator>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -290,14 +291,19 @@ absl::Status YamlNodeToMessage(const YAML::Node& node, absl::string_view path,
 
 absl::Status ParseYamlMessage(absl::string_view text,
                               google::protobuf::Message* message) {
-  YAML::Node node;
+  std::vector<YAML::Node> documents;
   try {
-    node = YAML::Load(std::string(text));
+    documents = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(
         absl::StrCat("not valid YAML or JSON: ", e.what()));
   }
-  return YamlNodeToMessage(node, "", message);
+  if (documents.size() > 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("want one YAML document, got ", documents.size()));
+  }
+  return YamlNodeToMessage(documents.empty() ? YAML::Node() : documents[0], "",
+                           message);
 }
 
 }  // namespace partnergraph::client

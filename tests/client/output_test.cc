@@ -248,4 +248,14 @@ TEST(JsonToYamlTest, RejectsBrokenJson) {
 }
 
 }  // namespace
+TEST(YamlTest, OneMessageFileHoldsOneDocument) {
+  v1::Company company;
+  absl::Status status =
+      ParseYamlMessage("displayName: A\n---\ndisplayName: B\n", &company);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("got 2"));
+  ASSERT_OK(ParseYamlMessage("displayName: A\n", &company));
+  EXPECT_EQ(company.display_name(), "A");
+}
+
 }  // namespace partnergraph::client
