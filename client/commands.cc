@@ -1,6 +1,7 @@
 #include "client/commands.h"
 
 #include <iostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,27 @@ absl::StatusOr<v1::Company> CreateCompany(PartnergraphClient& client,
   return client.CreateCompany(request);
 }
 
+// The mask of an update from a file: every field the file sets, and the
+// fields the flags name (which may clear one). Output-only fields in the file,
+// as `get -o yaml` prints them, are left out.
+google::protobuf::FieldMask FileUpdateMask(
+    const google::protobuf::Message& from_file,
+    const google::protobuf::FieldMask& flag_paths) {
+  static const auto* const kOutputOnly = new std::set<std::string>{
+      "name",        "create_revision", "update_revision",
+      "create_time", "update_time",     "etag"};
+  std::set<std::string> paths(flag_paths.paths().begin(),
+                              flag_paths.paths().end());
+  std::vector<const google::protobuf::FieldDescriptor*> set_fields;
+  from_file.GetReflection()->ListFields(from_file, &set_fields);
+  for (const google::protobuf::FieldDescriptor* field : set_fields) {
+    if (kOutputOnly->count(field->name()) == 0) paths.insert(field->name());
+  }
+  google::protobuf::FieldMask mask;
+  for (const std::string& path : paths) mask.add_paths(path);
+  return mask;
+}
+
 absl::StatusOr<v1::Company> UpdateCompany(PartnergraphClient& client,
                                           const UpdateCompanyArgs& args) {
   v1::UpdateCompanyRequest request;
@@ -48,14 +70,15 @@ absl::StatusOr<v1::Company> UpdateCompany(PartnergraphClient& client,
     absl::Status status = ReadMessageFile(args.from_file, company);
     if (!status.ok()) return status;
   }
+  const v1::Company from_file = *company;
   absl::Status status = ApplyCompanyFields(args.fields, company, &mask);
   if (!status.ok()) return status;
   if (args.from_file.empty() && mask.paths().empty()) {
     return absl::InvalidArgumentError(
         "nothing to update: give --from-file or at least one field flag");
   }
-  // With a file, an empty mask means "every field set in the company".
-  if (args.from_file.empty()) *request.mutable_update_mask() = mask;
+  *request.mutable_update_mask() =
+      args.from_file.empty() ? mask : FileUpdateMask(from_file, mask);
   company->set_name(CompanyName(args.name));
   request.set_etag(args.etag);
   return client.UpdateCompany(request);
@@ -106,6 +129,8 @@ absl::StatusOr<v1::Partnership> UpdatePartnership(
     if (etag.empty()) etag = current->etag();
   }
   google::protobuf::FieldMask mask;
+  const v1::Partnership from_file =
+      args.from_file.empty() ? v1::Partnership() : *partnership;
   absl::Status status = ApplyPartnershipFields(args.fields, partnership, &mask);
   if (!status.ok()) return status;
   if (args.from_file.empty() && mask.paths().empty()) {
@@ -115,7 +140,8 @@ absl::StatusOr<v1::Partnership> UpdatePartnership(
   for (v1::Participant& participant : *partnership->mutable_participants()) {
     participant.set_company(CompanyName(participant.company()));
   }
-  if (args.from_file.empty()) *request.mutable_update_mask() = mask;
+  *request.mutable_update_mask() =
+      args.from_file.empty() ? mask : FileUpdateMask(from_file, mask);
   partnership->set_name(name);
   request.set_etag(etag);
   return client.UpdatePartnership(request);

@@ -654,6 +654,22 @@ labels: {source: article}
   EXPECT_EQ(micron.country(), "US");
   EXPECT_EQ(micron.labels().at("source"), "article");
 
+  // An update from a file writes the fields it sets; flags win over it, and
+  // an empty flag value clears its field. Fields the file leaves out stay.
+  const std::string patch = TempFile("patch.yaml", R"(
+name: companies/micron
+legalName: Micron Technology, Inc.
+createRevision: "1"
+)");
+  Result updated = Ctl({"company", "update", "micron", "--from-file", patch,
+                        "--ticker", "", "-o", "json"});
+  ASSERT_EQ(updated.exit_code, 0) << updated;
+  v1::Company after = FromJson<v1::Company>(updated.out);
+  EXPECT_EQ(after.legal_name(), "Micron Technology, Inc.");
+  EXPECT_TRUE(after.tickers().empty());
+  EXPECT_EQ(after.country(), "US");
+  EXPECT_EQ(after.labels().at("source"), "article");
+
   Result bad = Ctl({"company", "create", "--from-file",
                     TempFile("bad.yaml", "displayName: X\ntickerz: [A:B]\n")});
   EXPECT_EQ(bad.exit_code, 2) << bad;
