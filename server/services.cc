@@ -1,6 +1,5 @@
 #include "server/services.h"
 
-#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -179,17 +178,13 @@ absl::StatusOr<Patch<storage::CompanyRecord>> CompanyPatch(
 
 absl::StatusOr<v1::ListCompaniesResponse> ListCompanies(
     GraphStore* store, const v1::ListCompaniesRequest& req) {
-  RETURN_IF_ERROR(storage::ValidatePageSize("page_size", req.page_size()));
-  RETURN_IF_ERROR(
-      storage::ValidateCompanyFilter(req.sector(), req.country(), req.label()));
   storage::CompanyFilter filter;
   filter.sector = req.sector();
   filter.country = req.country();
   filter.label = req.label();
-  ASSIGN_OR_RETURN(storage::CompanyPage page,
-                   store->ListCompanies(
-                       filter, std::min(req.page_size(), storage::kMaxPageSize),
-                       req.page_token()));
+  ASSIGN_OR_RETURN(
+      storage::CompanyPage page,
+      store->ListCompanies(filter, req.page_size(), req.page_token()));
   v1::ListCompaniesResponse response;
   for (const storage::CompanyRecord& record : page.companies) {
     *response.add_companies() = CompanyToApi(record);
@@ -201,12 +196,8 @@ absl::StatusOr<v1::ListCompaniesResponse> ListCompanies(
 
 absl::StatusOr<v1::SearchCompaniesResponse> SearchCompanies(
     GraphStore* store, const v1::SearchCompaniesRequest& req) {
-  RETURN_IF_ERROR(storage::ValidateSearchQuery("query", req.query()));
-  RETURN_IF_ERROR(storage::ValidatePageSize("page_size", req.page_size()));
-  ASSIGN_OR_RETURN(
-      storage::SearchResult result,
-      store->SearchCompanies(
-          req.query(), std::min(req.page_size(), storage::kMaxSearchLimit)));
+  ASSIGN_OR_RETURN(storage::SearchResult result,
+                   store->SearchCompanies(req.query(), req.page_size()));
   v1::SearchCompaniesResponse response;
   for (const storage::SearchHit& hit : result.hits) {
     v1::SearchResult* out = response.add_results();
@@ -259,14 +250,11 @@ absl::StatusOr<Patch<storage::PartnershipRecord>> PartnershipPatch(
 
 absl::StatusOr<v1::ListPartnershipsResponse> ListPartnerships(
     GraphStore* store, const v1::ListPartnershipsRequest& req) {
-  RETURN_IF_ERROR(storage::ValidatePageSize("page_size", req.page_size()));
   ASSIGN_OR_RETURN(storage::PartnershipQuery query,
                    PartnershipQueryFromApi("filter", req.filter()));
-  RETURN_IF_ERROR(storage::ValidatePartnershipQuery("filter", query));
-  ASSIGN_OR_RETURN(storage::PartnershipPage page,
-                   store->ListPartnerships(
-                       query, std::min(req.page_size(), storage::kMaxPageSize),
-                       req.page_token()));
+  ASSIGN_OR_RETURN(
+      storage::PartnershipPage page,
+      store->ListPartnerships(query, req.page_size(), req.page_token()));
   v1::ListPartnershipsResponse response;
   for (const storage::PartnershipRecord& record : page.partnerships) {
     *response.add_partnerships() = PartnershipToApi(record);

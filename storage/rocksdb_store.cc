@@ -666,9 +666,9 @@ class RocksDbStore : public GraphStore {
   absl::StatusOr<CompanyPage> ListCompanies(
       const CompanyFilter& filter, int page_size,
       absl::string_view page_token) override {
+    RETURN_IF_ERROR(ValidatePageSize("page_size", page_size));
     RETURN_IF_ERROR(
         ValidateCompanyFilter(filter.sector, filter.country, filter.label));
-    RETURN_IF_ERROR(ValidatePageSize("page_size", page_size));
     int limit = ClampPageSize(page_size, kDefaultPageSize, kMaxPageSize);
     uint64_t fp = Fingerprint(absl::StrCat(
         filter.sector, "\x1f", filter.country, "\x1f", filter.label));
@@ -880,8 +880,8 @@ class RocksDbStore : public GraphStore {
   absl::StatusOr<PartnershipPage> ListPartnerships(
       const PartnershipQuery& query, int page_size,
       absl::string_view page_token) override {
-    RETURN_IF_ERROR(ValidatePartnershipQuery("filter", query));
     RETURN_IF_ERROR(ValidatePageSize("page_size", page_size));
+    RETURN_IF_ERROR(ValidatePartnershipQuery("filter", query));
     int limit = ClampPageSize(page_size, kDefaultPageSize, kMaxPageSize);
     std::string det;
     {
