@@ -57,13 +57,6 @@ absl::Status Required(absl::string_view field) {
   return absl::InvalidArgumentError(absl::StrFormat("%s: required", field));
 }
 
-// Ids are optional on create; when given they must be well formed, and the
-// error names the request field rather than a record field.
-absl::Status ValidateOptionalId(absl::string_view field, absl::string_view id) {
-  if (id.empty()) return absl::OkStatus();
-  return storage::ValidateId(field, id);
-}
-
 // The etag of an update: the request's, else the one in the resource.
 std::string UpdateEtag(const std::string& request_etag,
                        const std::string& resource_etag) {
@@ -115,8 +108,6 @@ storage::StatusDone FinishEmpty(const char* method,
 absl::StatusOr<storage::CompanyRecord> CompanyToCreate(
     const v1::CreateCompanyRequest& req) {
   if (!req.has_company()) return Required("company");
-  RETURN_IF_ERROR(ValidateOptionalId("company_id", req.company_id()));
-  RETURN_IF_ERROR(storage::ValidateRequestId("request_id", req.request_id()));
   storage::CompanyRecord record = CompanyFromApi(req.company());
   record.set_id(req.company_id());
   return record;
@@ -215,8 +206,6 @@ absl::StatusOr<v1::SearchCompaniesResponse> SearchCompanies(
 absl::StatusOr<storage::PartnershipRecord> PartnershipToCreate(
     const v1::CreatePartnershipRequest& req) {
   if (!req.has_partnership()) return Required("partnership");
-  RETURN_IF_ERROR(ValidateOptionalId("partnership_id", req.partnership_id()));
-  RETURN_IF_ERROR(storage::ValidateRequestId("request_id", req.request_id()));
   ASSIGN_OR_RETURN(storage::PartnershipRecord record,
                    PartnershipFromApi(req.partnership()));
   record.set_id(req.partnership_id());
