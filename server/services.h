@@ -2,12 +2,13 @@
 #define PARTNERGRAPH_SERVER_SERVICES_H_
 
 // gRPC handlers of CompanyService and PartnershipService (callback API). Each
-// handler validates the request-level fields (resource names, page sizes,
-// filters, request ids), converts the API message to a store record, calls the
-// store and converts the result back. Store errors pass through with their code
-// and message (see ToGrpcStatus); a request rejected here never reaches the
-// store. Reads answer inline; writes are queued on the store and answered from
-// its completion callback once durable, so no thread waits for a disk flush.
+// handler checks what only the API has (resource names, required messages,
+// update masks, enum and timestamp ranges), converts the API message to a
+// store record, calls the store and converts the result back. The store
+// applies every other rule of storage/validation.h before it writes or reads.
+// Errors pass through with their code and message (see ToGrpcStatus). Reads
+// answer inline; writes are queued on the store and answered from its
+// completion callback once durable, so no thread waits for a disk flush.
 //
 // Both classes borrow the store, which must outlive them; they are safe to
 // call from many threads at once, as the store is.
