@@ -53,6 +53,9 @@ ABSL_FLAG(double, grace_seconds, 10,
 ABSL_FLAG(int64_t, history_limit, 100000,
           "Number of most recent revisions whose change events are kept for "
           "Watch.");
+ABSL_FLAG(bool, plaintext, false,
+          "Serve gRPC without TLS. The server speaks plaintext only; TLS "
+          "flags are not available yet.");
 ABSL_FLAG(bool, load_demo, false,
           "Load the demo graph (Micron, Anthropic and a few other companies "
           "and partnerships) when the store is empty.");

@@ -20,6 +20,7 @@
 #include "partnergraph/v1/company_service.grpc.pb.h"
 #include "partnergraph/v1/graph_service.grpc.pb.h"
 #include "partnergraph/v1/partnership_service.grpc.pb.h"
+#include "server/graph_service.h"
 #include "server/log.h"
 #include "server/services.h"
 
@@ -47,8 +48,8 @@ Server::Server(ServerOptions options, storage::GraphStore* store)
     : options_(std::move(options)), store_(store) {
   services_.push_back(std::make_unique<CompanyServiceImpl>(store_));
   services_.push_back(std::make_unique<PartnershipServiceImpl>(store_));
-  // The generated base classes answer every method with UNIMPLEMENTED.
-  services_.push_back(std::make_unique<v1::GraphService::Service>());
+  services_.push_back(std::make_unique<GraphServiceImpl>(store_));
+  // The generated base class answers every method with UNIMPLEMENTED.
   services_.push_back(std::make_unique<v1::AdminService::Service>());
 }
 
