@@ -52,10 +52,8 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
 }
 
 PartnergraphClient::PartnergraphClient(ClientOptions options)
-    : PartnergraphClient(
-          grpc::CreateChannel(options.server,
-                              grpc::InsecureChannelCredentials()),
-          options) {}
+    : PartnergraphClient(MakeChannel(options.server, options.transport),
+                         options) {}
 
 PartnergraphClient::PartnergraphClient(std::shared_ptr<grpc::Channel> channel,
                                        ClientOptions options)
@@ -216,6 +214,137 @@ PartnergraphClient::ListAllPartnerships(v1::ListPartnershipsRequest request) {
           *all->add_partnerships() = std::move(p);
         }
       });
+}
+
+}  // namespace partnergraph::client
+
+namespace partnergraph::client {
+
+absl::StatusOr<v1::GetNeighborhoodResponse>
+PartnergraphClient::GetNeighborhood(const v1::GetNeighborhoodRequest& request) {
+  auto stub = v1::GraphService::NewStub(channel_);
+  return Invoke<v1::GetNeighborhoodResponse>(
+      [&](v1::GetNeighborhoodResponse* response) {
+        grpc::ClientContext context;
+        PrepareContext(&context);
+        return stub->GetNeighborhood(&context, request, response);
+      });
+}
+
+absl::StatusOr<v1::FindPathsResponse> PartnergraphClient::FindPaths(
+    const v1::FindPathsRequest& request) {
+  auto stub = v1::GraphService::NewStub(channel_);
+  return Invoke<v1::FindPathsResponse>([&](v1::FindPathsResponse* response) {
+    grpc::ClientContext context;
+    PrepareContext(&context);
+    return stub->FindPaths(&context, request, response);
+  });
+}
+
+absl::StatusOr<v1::AggregatePartnershipsResponse>
+PartnergraphClient::AggregatePartnerships(
+    const v1::AggregatePartnershipsRequest& request) {
+  auto stub = v1::GraphService::NewStub(channel_);
+  return Invoke<v1::AggregatePartnershipsResponse>(
+      [&](v1::AggregatePartnershipsResponse* response) {
+        grpc::ClientContext context;
+        PrepareContext(&context);
+        return stub->AggregatePartnerships(&context, request, response);
+      });
+}
+
+absl::Status PartnergraphClient::Watch(
+    const v1::WatchRequest& request,
+    const std::function<bool(const v1::WatchResponse&)>& on_response) {
+  std::unique_ptr<v1::GraphService::Stub> stub =
+      v1::GraphService::NewStub(channel_);
+  grpc::ClientContext context;
+  std::unique_ptr<grpc::ClientReader<v1::WatchResponse>> reader =
+      stub->Watch(&context, request);
+  v1::WatchResponse response;
+  while (reader->Read(&response)) {
+    if (!on_response(response)) {
+      context.TryCancel();
+      while (reader->Read(&response)) {
+      }
+      reader->Finish();
+      return absl::OkStatus();
+    }
+  }
+  return FromGrpcStatus(reader->Finish());
+}
+
+absl::StatusOr<v1::ImportRecordsResponse> PartnergraphClient::ImportRecords(
+    const std::function<absl::StatusOr<bool>(v1::ImportRecordsRequest*)>&
+        next) {
+  std::unique_ptr<v1::AdminService::Stub> stub =
+      v1::AdminService::NewStub(channel_);
+  grpc::ClientContext context;
+  v1::ImportRecordsResponse response;
+  std::unique_ptr<grpc::ClientWriter<v1::ImportRecordsRequest>> writer =
+      stub->ImportRecords(&context, &response);
+  v1::ImportRecordsRequest request;
+  while (true) {
+    request.Clear();
+    absl::StatusOr<bool> more = next(&request);
+    if (!more.ok()) {
+      context.TryCancel();
+      writer->Finish();
+      return more.status();
+    }
+    if (!*more) break;
+    // A failed write means the server has ended the call; Finish says why.
+    if (!writer->Write(request)) break;
+  }
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response;
+}
+
+absl::Status PartnergraphClient::ExportRecords(
+    const v1::ExportRecordsRequest& request,
+    const std::function<bool(const v1::ExportRecordsResponse&)>& on_response) {
+  std::unique_ptr<v1::AdminService::Stub> stub =
+      v1::AdminService::NewStub(channel_);
+  grpc::ClientContext context;
+  std::unique_ptr<grpc::ClientReader<v1::ExportRecordsResponse>> reader =
+      stub->ExportRecords(&context, request);
+  v1::ExportRecordsResponse response;
+  while (reader->Read(&response)) {
+    if (!on_response(response)) {
+      context.TryCancel();
+      while (reader->Read(&response)) {
+      }
+      reader->Finish();
+      return absl::OkStatus();
+    }
+  }
+  return FromGrpcStatus(reader->Finish());
+}
+
+absl::StatusOr<v1::CreateBackupResponse> PartnergraphClient::CreateBackup(
+    const v1::CreateBackupRequest& request) {
+  std::unique_ptr<v1::AdminService::Stub> stub =
+      v1::AdminService::NewStub(channel_);
+  grpc::ClientContext context;
+  PrepareContext(&context);
+  v1::CreateBackupResponse response;
+  grpc::Status status = stub->CreateBackup(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response;
+}
+
+absl::StatusOr<v1::GetStatsResponse> PartnergraphClient::GetStats() {
+  std::unique_ptr<v1::AdminService::Stub> stub =
+      v1::AdminService::NewStub(channel_);
+  grpc::ClientContext context;
+  PrepareContext(&context);
+  v1::GetStatsResponse response;
+  grpc::Status status =
+      stub->GetStats(&context, v1::GetStatsRequest(), &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response;
 }
 
 }  // namespace partnergraph::client

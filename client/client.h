@@ -17,6 +17,7 @@
 //
 // The client is thread-safe; one instance may be shared by many threads.
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -24,9 +25,12 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "client/transport.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/support/status.h"
+#include "partnergraph/v1/admin_service.grpc.pb.h"
 #include "partnergraph/v1/company_service.grpc.pb.h"
+#include "partnergraph/v1/graph_service.grpc.pb.h"
 #include "partnergraph/v1/partnership_service.grpc.pb.h"
 
 namespace partnergraph::client {
@@ -42,6 +46,9 @@ struct ClientOptions {
   std::string server = kDefaultServer;
   // Deadline of every call, counted from the moment the call is made.
   absl::Duration timeout = absl::Seconds(5);
+  // Credentials and bearer token (see transport.h); plaintext, no token by
+  // default.
+  Transport transport;
 };
 
 // Converts a gRPC status into an absl::Status with the same code and message.
@@ -49,7 +56,8 @@ absl::Status FromGrpcStatus(const grpc::Status& status);
 
 class PartnergraphClient {
  public:
-  // Opens an insecure channel to `options.server`. The connection is made
+  // Opens a channel to `options.server` with `options.transport` (plaintext
+  // and no token by default). The connection is made
   // lazily by the first call; an unreachable server shows up as UNAVAILABLE
   // or DEADLINE_EXCEEDED from that call.
   explicit PartnergraphClient(ClientOptions options);
@@ -96,6 +104,38 @@ class PartnergraphClient {
   // As ListAllCompanies.
   absl::StatusOr<v1::ListPartnershipsResponse> ListAllPartnerships(
       v1::ListPartnershipsRequest request);
+
+  // GraphService graph queries, with the same error conventions (and
+  // RESOURCE_EXHAUSTED for a query past the server's caps).
+  absl::StatusOr<v1::GetNeighborhoodResponse> GetNeighborhood(
+      const v1::GetNeighborhoodRequest& request);
+  absl::StatusOr<v1::FindPathsResponse> FindPaths(
+      const v1::FindPathsRequest& request);
+  absl::StatusOr<v1::AggregatePartnershipsResponse> AggregatePartnerships(
+      const v1::AggregatePartnershipsRequest& request);
+
+  // GraphService.Watch. Calls `on_response` for each response until it
+  // returns false (the call is then cancelled and Watch returns OK) or the
+  // stream ends (the server's status). No deadline: a watch runs until
+  // stopped.
+  absl::Status Watch(
+      const v1::WatchRequest& request,
+      const std::function<bool(const v1::WatchResponse&)>& on_response);
+
+  // AdminService. The streaming calls carry no deadline (they last as long
+  // as the data takes). ImportRecords sends the requests `next` fills in
+  // until it returns false (or an error, which cancels the call and is
+  // returned).
+  absl::StatusOr<v1::ImportRecordsResponse> ImportRecords(
+      const std::function<absl::StatusOr<bool>(v1::ImportRecordsRequest*)>&
+          next);
+  // Calls `on_response` for each response; false stops (returns OK).
+  absl::Status ExportRecords(
+      const v1::ExportRecordsRequest& request,
+      const std::function<bool(const v1::ExportRecordsResponse&)>& on_response);
+  absl::StatusOr<v1::CreateBackupResponse> CreateBackup(
+      const v1::CreateBackupRequest& request);
+  absl::StatusOr<v1::GetStatsResponse> GetStats();
 
  private:
   // Prepares `context` with the deadline of one call.

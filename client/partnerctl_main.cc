@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,12 +16,15 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "client/admin_commands.h"
 #include "client/apply.h"
 #include "client/client.h"
 #include "client/commands.h"
 #include "client/errors.h"
+#include "client/graph_commands.h"
 #include "client/output.h"
 #include "client/requests.h"
+#include "client/transport.h"
 
 namespace partnergraph::client {
 namespace {
@@ -29,6 +33,7 @@ struct GlobalFlags {
   std::string server = kDefaultServer;
   std::string timeout = "5s";
   std::string output = "table";
+  TransportOptions transport;
 };
 
 // State shared by every command handler.
@@ -49,6 +54,9 @@ struct Cli {
     if (!timeout_or.ok()) return Fail(timeout_or.status());
     options.server = flags.server;
     options.timeout = *timeout_or;
+    absl::StatusOr<Transport> transport_or = MakeTransport(flags.transport);
+    if (!transport_or.ok()) return Fail(transport_or.status());
+    options.transport = *std::move(transport_or);
     client = std::make_unique<PartnergraphClient>(options);
     return true;
   }
@@ -252,7 +260,8 @@ const std::string& CommandFooter() {
 constexpr char kEnvironmentHelp[] =
     "Environment:\n"
     "  PARTNERGRAPH_SERVER  server address when --server is not given "
-    "(default localhost:50051)\n";
+    "(default localhost:50051)\n"
+    "  PARTNERGRAPH_TOKEN_FILE  token file when --token-file is not given\n";
 
 void AddCompanyCommands(CLI::App& app, Cli& cli) {
   CLI::App* company =
@@ -600,6 +609,54 @@ void AddPartnershipCommands(CLI::App& app, Cli& cli) {
   }
 }
 
+// partnerctl token new|hash: make the server's token-file line. Needs no
+// server.
+void AddTokenCommands(CLI::App& app, Cli& cli) {
+  CLI::App* token = app.add_subcommand(
+      "token", "Make bearer tokens and the server's token-file lines");
+  token->require_subcommand(1);
+  struct Args {
+    std::string role;
+    std::string name;
+    std::string out;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* make = token->add_subcommand(
+      "new",
+      "Write a new random token to --out (mode 0600) and print its "
+      "token-file line for the server");
+  make->add_option("--role", args->role, "reader, writer or admin")->required();
+  make->add_option("--name", args->name, "Name of the holder (for logs)")
+      ->required();
+  make->add_option("--out", args->out, "File to write the raw token to")
+      ->required();
+  make->callback([&cli, args] {
+    absl::StatusOr<std::string> raw = NewToken();
+    if (!raw.ok()) return (void)cli.Fail(raw.status());
+    absl::StatusOr<std::string> line =
+        TokenFileLine(*raw, args->role, args->name);
+    if (!line.ok()) return (void)cli.Fail(line.status());
+    absl::Status written = WriteSecretFile(args->out, *raw + "\n");
+    if (!written.ok()) return (void)cli.Fail(written);
+    std::cout << *line << "\n";
+  });
+  CLI::App* hash = token->add_subcommand(
+      "hash",
+      "Read a raw token on stdin and print its token-file line for the "
+      "server");
+  hash->add_option("--role", args->role, "reader, writer or admin")->required();
+  hash->add_option("--name", args->name, "Name of the holder (for logs)")
+      ->required();
+  hash->callback([&cli, args] {
+    std::string raw((std::istreambuf_iterator<char>(std::cin)),
+                    std::istreambuf_iterator<char>());
+    absl::StatusOr<std::string> line =
+        TokenFileLine(raw, args->role, args->name);
+    if (!line.ok()) return (void)cli.Fail(line.status());
+    std::cout << *line << "\n";
+  });
+}
+
 void AddApplyCommand(CLI::App& app, Cli& cli) {
   CLI::App* cmd = app.add_subcommand(
       "apply",
@@ -668,6 +725,20 @@ int Run(int argc, char** argv) {
                                  : std::string(duration.status().message());
           },
           "DURATION");
+  app.add_option("--token-file", cli.flags.transport.token_file,
+                 "File holding the raw bearer token sent with every call")
+      ->envname(kTokenFileEnvVar);
+  app.add_flag("--tls", cli.flags.transport.tls,
+               "Use TLS, trusting the system's root CAs unless --tls-ca");
+  app.add_option("--tls-ca", cli.flags.transport.tls_ca,
+                 "PEM CA bundle trusted for the server's certificate "
+                 "(implies TLS)");
+  app.add_option("--tls-cert", cli.flags.transport.tls_cert,
+                 "PEM client certificate for mutual TLS (implies TLS)");
+  app.add_option("--tls-key", cli.flags.transport.tls_key,
+                 "PEM key of --tls-cert");
+  app.add_flag("--plaintext", cli.flags.transport.plaintext,
+               "No TLS (the default when no TLS flag is given)");
   app.add_option("-o,--output", cli.flags.output,
                  "Output format: table, json (protobuf JSON mapping) or yaml")
       ->capture_default_str()
@@ -677,6 +748,18 @@ int Run(int argc, char** argv) {
   AddCompanyCommands(app, cli);
   AddPartnershipCommands(app, cli);
   AddApplyCommand(app, cli);
+  AddTokenCommands(app, cli);
+  AddAdminCommands(
+      app, {[&cli] { return cli.Connect() ? cli.client.get() : nullptr; },
+            [&cli](const absl::Status& s) { cli.Fail(s); },
+            [&cli] { return cli.format == OutputFormat::kJson; }});
+  AddGraphCommands(
+      app, {[&cli] { return cli.Connect() ? cli.client.get() : nullptr; },
+            [&cli](const absl::Status& s, absl::string_view id,
+                   absl::string_view action) {
+              cli.Fail(s, id.empty() ? "" : "company", id, action);
+            },
+            [&cli] { return cli.format; }, CommandFooter()});
 
   try {
     app.parse(argc, argv);

@@ -8,13 +8,26 @@ packages=(
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
   libgrpc++-dev libabsl-dev librocksdb-dev
   libgtest-dev libgmock-dev libcli11-dev libyaml-cpp-dev
+  prometheus-cpp-dev libssl-dev openssl prometheus
+  clang libclang-rt-14-dev
 )
+# `install-deps.sh bench` adds what only `make bench-graph` needs: the
+# PostgreSQL 15 server it compares against and libpq for its driver.
+if [ "${1:-}" = "bench" ]; then
+  packages+=(postgresql-15 libpq-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
     missing+=("$p")
   fi
+done
+# Tools of the deployment tests (tests/deploy), checked by command: a
+# kubectl, node or npm installed otherwise serves as well, and Debian's
+# packages would conflict with it.
+for tool in kubectl:kubernetes-client node:nodejs npm:npm; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

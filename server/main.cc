@@ -1,7 +1,8 @@
 // partnergraphd: the partnergraph gRPC server over an embedded RocksDB store.
 //
 // Exit status: 0 after a clean shutdown on SIGTERM or SIGINT, 1 when the
-// store cannot be opened or the address cannot be bound, 2 for bad flags.
+// store cannot be opened, the address cannot be bound or a TLS or token file
+// is unusable, 2 for bad flags (including neither --plaintext nor TLS).
 
 #include <pthread.h>
 #include <signal.h>
@@ -54,8 +55,57 @@ ABSL_FLAG(int64_t, history_limit, 100000,
           "Number of most recent revisions whose change events are kept for "
           "Watch.");
 ABSL_FLAG(bool, plaintext, false,
-          "Serve gRPC without TLS. The server speaks plaintext only; TLS "
-          "flags are not available yet.");
+          "Serve gRPC without TLS. Required when no --tls_cert/--tls_key is "
+          "given: the server refuses to start plaintext unless asked to.");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain of the server; with --tls_key turns TLS on. "
+          "Reloaded when the file changes (new connections see the new one).");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
+ABSL_FLAG(std::string, client_ca, "",
+          "PEM CA bundle; when set, clients must present a certificate "
+          "signed by it (mutual TLS). Reloaded when the file changes.");
+ABSL_FLAG(int32_t, tls_refresh_seconds, 5,
+          "How often the TLS files are checked for changes, in seconds.");
+ABSL_FLAG(std::string, token_file, "",
+          "File of bearer tokens, one \"SHA256-HEX ROLE NAME\" line each "
+          "(role reader, writer or admin). Without it every call is allowed.");
+ABSL_FLAG(int32_t, max_metadata_bytes, 16 << 10,
+          "Largest request header block (metadata) in bytes; larger ones are "
+          "refused with RESOURCE_EXHAUSTED.");
+ABSL_FLAG(int64_t, max_connection_age_seconds, 1800,
+          "Close connections (GOAWAY) after this many seconds; 0 = never.");
+ABSL_FLAG(int64_t, max_connection_age_grace_seconds, 300,
+          "After --max_connection_age_seconds, how long calls in flight may "
+          "go on before the connection is closed.");
+ABSL_FLAG(int64_t, min_client_ping_interval_seconds, 10,
+          "Least interval between client keepalive pings; a client pinging "
+          "more often is disconnected.");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "HOST:PORT of the Prometheus metrics endpoint (GET /metrics); "
+          "empty = off.");
+ABSL_FLAG(std::string, health_listen, "",
+          "HOST:PORT of a second, plaintext port serving only "
+          "grpc.health.v1.Health (for probes without client certificates); "
+          "empty = off.");
+ABSL_FLAG(std::string, log_format, "text",
+          "Log line format: text or json (one JSON object per line).");
+ABSL_FLAG(bool, access_log, false,
+          "Log one line per call: method, code, latency, peer (never "
+          "metadata or tokens).");
+ABSL_FLAG(std::string, backup_dir, "",
+          "Directory AdminService.CreateBackup (partnerctl backup) writes "
+          "backup-N directories into; empty refuses backups.");
+ABSL_FLAG(std::string, restore_from, "",
+          "Before serving, restore the backup in this directory (a backup-N "
+          "directory written by CreateBackup) into --data_dir, which must be "
+          "missing or empty; the server then serves exactly the backup's "
+          "state.");
+ABSL_FLAG(double, watch_bookmark_seconds, 10,
+          "A Watch stream quiet for this long gets a bookmark response "
+          "carrying its current revision.");
+ABSL_FLAG(int32_t, watch_max_pending, 10000,
+          "Events that may wait for one slow Watch client before its stream "
+          "is ended with RESOURCE_EXHAUSTED (it may resume).");
 ABSL_FLAG(bool, load_demo, false,
           "Load the demo graph (Micron, Anthropic and a few other companies "
           "and partnerships) when the store is empty.");
@@ -106,6 +156,13 @@ int Run() {
         log_level_name));
   }
   SetLogLevel(*log_level);
+  const std::string log_format_name = absl::GetFlag(FLAGS_log_format);
+  const absl::optional<LogFormat> log_format = ParseLogFormat(log_format_name);
+  if (!log_format.has_value()) {
+    return UsageError(absl::StrFormat(
+        "--log_format: want text or json, got \"%s\"", log_format_name));
+  }
+  SetLogFormat(*log_format);
 
   storage::StoreOptions store_options;
   store_options.sync = absl::GetFlag(FLAGS_sync);
@@ -129,6 +186,79 @@ int Run() {
     return UsageError(absl::StrCat("--max_concurrent_streams: want >= 1, got ",
                                    server_options.max_concurrent_streams));
   }
+  server_options.tls.cert_file = absl::GetFlag(FLAGS_tls_cert);
+  server_options.tls.key_file = absl::GetFlag(FLAGS_tls_key);
+  server_options.tls.client_ca_file = absl::GetFlag(FLAGS_client_ca);
+  const int32_t tls_refresh = absl::GetFlag(FLAGS_tls_refresh_seconds);
+  if (tls_refresh < 1 || tls_refresh > 3600) {
+    return UsageError(
+        absl::StrCat("--tls_refresh_seconds: want 1..3600, got ", tls_refresh));
+  }
+  server_options.tls.refresh_interval = absl::Seconds(tls_refresh);
+  const bool plaintext = absl::GetFlag(FLAGS_plaintext);
+  const bool any_tls = !server_options.tls.cert_file.empty() ||
+                       !server_options.tls.key_file.empty() ||
+                       !server_options.tls.client_ca_file.empty();
+  if (plaintext && any_tls) {
+    return UsageError(
+        "--plaintext: cannot be combined with --tls_cert/--tls_key/"
+        "--client_ca");
+  }
+  if (!plaintext && !any_tls) {
+    return UsageError(
+        "no transport security chosen: give --tls_cert and --tls_key "
+        "(optionally --client_ca) to serve TLS, or --plaintext to serve "
+        "without TLS");
+  }
+  if (any_tls && (server_options.tls.cert_file.empty() ||
+                  server_options.tls.key_file.empty())) {
+    return UsageError(server_options.tls.cert_file.empty()
+                          ? "--tls_cert: required with --tls_key/--client_ca"
+                          : "--tls_key: required with --tls_cert");
+  }
+  server_options.token_file = absl::GetFlag(FLAGS_token_file);
+  server_options.max_metadata_bytes = absl::GetFlag(FLAGS_max_metadata_bytes);
+  if (server_options.max_metadata_bytes < 1024 ||
+      server_options.max_metadata_bytes > (16 << 20)) {
+    return UsageError(
+        absl::StrCat("--max_metadata_bytes: want 1024..16777216, got ",
+                     server_options.max_metadata_bytes));
+  }
+  const int64_t age = absl::GetFlag(FLAGS_max_connection_age_seconds);
+  const int64_t age_grace =
+      absl::GetFlag(FLAGS_max_connection_age_grace_seconds);
+  const int64_t ping = absl::GetFlag(FLAGS_min_client_ping_interval_seconds);
+  if (age < 0 || age > 30 * 86400) {
+    return UsageError(absl::StrCat(
+        "--max_connection_age_seconds: want 0..2592000, got ", age));
+  }
+  if (age_grace < 0 || age_grace > 86400) {
+    return UsageError(absl::StrCat(
+        "--max_connection_age_grace_seconds: want 0..86400, got ", age_grace));
+  }
+  if (ping < 1 || ping > 86400) {
+    return UsageError(absl::StrCat(
+        "--min_client_ping_interval_seconds: want 1..86400, got ", ping));
+  }
+  server_options.max_connection_age = absl::Seconds(age);
+  server_options.max_connection_age_grace = absl::Seconds(age_grace);
+  server_options.min_client_ping_interval = absl::Seconds(ping);
+  server_options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  server_options.health_listen = absl::GetFlag(FLAGS_health_listen);
+  server_options.access_log = absl::GetFlag(FLAGS_access_log);
+  server_options.backup_dir = absl::GetFlag(FLAGS_backup_dir);
+  const double bookmark_seconds = absl::GetFlag(FLAGS_watch_bookmark_seconds);
+  if (!(bookmark_seconds >= 0.01 && bookmark_seconds <= 3600)) {
+    return UsageError(absl::StrCat(
+        "--watch_bookmark_seconds: want 0.01..3600, got ", bookmark_seconds));
+  }
+  server_options.watch_bookmark_interval = absl::Seconds(bookmark_seconds);
+  server_options.watch_max_pending_events =
+      absl::GetFlag(FLAGS_watch_max_pending);
+  if (server_options.watch_max_pending_events < 1) {
+    return UsageError(absl::StrCat("--watch_max_pending: want >= 1, got ",
+                                   server_options.watch_max_pending_events));
+  }
   if (server_options.max_message_bytes < 1024) {
     return UsageError(absl::StrCat("--max_message_bytes: want >= 1024, got ",
                                    server_options.max_message_bytes));
@@ -148,6 +278,19 @@ int Run() {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  const std::string restore_from = absl::GetFlag(FLAGS_restore_from);
+  if (!restore_from.empty()) {
+    absl::StatusOr<int64_t> restored =
+        storage::RestoreRocksDbCheckpoint(restore_from, data_dir);
+    if (!restored.ok()) {
+      PG_LOG(kError) << "cannot restore " << restore_from << ": "
+                     << restored.status().message();
+      return 1;
+    }
+    PG_LOG(kInfo) << "restored " << restore_from << " into " << data_dir
+                  << " at revision " << *restored;
+  }
 
   std::error_code error;
   std::filesystem::create_directories(data_dir, error);
@@ -189,6 +332,21 @@ int Run() {
   std::fprintf(stderr, "%s: listening on %s (data_dir %s, revision %lld)\n",
                kProgram, address.c_str(), data_dir.c_str(),
                static_cast<long long>(store->Revision()));
+  if (server.health_port() != 0) {
+    std::fprintf(stderr, "%s: health checks on %s (plaintext, health only)\n",
+                 kProgram,
+                 absl::StrCat(server_options.health_listen.substr(
+                                  0, server_options.health_listen.rfind(':')),
+                              ":", server.health_port())
+                     .c_str());
+  }
+  if (server.metrics_port() != 0) {
+    std::fprintf(stderr, "%s: metrics on %s (GET /metrics)\n", kProgram,
+                 absl::StrCat(server_options.metrics_listen.substr(
+                                  0, server_options.metrics_listen.rfind(':')),
+                              ":", server.metrics_port())
+                     .c_str());
+  }
   if (demo.has_value()) PrintDemoHint(address, *demo);
   std::fflush(stderr);
 

@@ -73,4 +73,9 @@ absl::Status GraphStore::DeletePartnership(absl::string_view id,
   });
 }
 
+absl::StatusOr<ImportResult> GraphStore::Import(ImportBatch batch) {
+  return Await<absl::StatusOr<ImportResult>>(
+      [&](auto done) { ImportAsync(std::move(batch), std::move(done)); });
+}
+
 }  // namespace partnergraph::storage

@@ -21,11 +21,14 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "storage/graph_query.h"
 #include "storage/record.pb.h"
 
 namespace partnergraph::storage {
@@ -57,6 +60,9 @@ struct StoreOptions {
   // "commit"). A non-OK status fails that mutation (or, at "commit", the whole
   // group) exactly as a storage error would there.
   std::function<absl::Status(absl::string_view point)> fault_injector;
+  // Most index entries one graph query (GetNeighborhood, FindPaths,
+  // AggregatePartnerships) examines before it fails with RESOURCE_EXHAUSTED.
+  int64_t max_query_entries = kDefaultMaxEntriesExamined;
 };
 
 struct CompanyFilter {
@@ -128,10 +134,79 @@ struct StoreStats {
   int64_t compact_revision = 0;
   int64_t disk_bytes = 0;
   std::string schema_version;
+  // Engine gauges (RocksDB GetIntProperty; 0 where unknown): SST file bytes,
+  // memtable bytes, whether writes are stopped by a stall (0/1) and the
+  // current delayed-write rate in bytes/s (0 = writes not delayed).
+  int64_t sst_bytes = 0;
+  int64_t memtable_bytes = 0;
+  int64_t write_stopped = 0;
+  int64_t delayed_write_rate = 0;
 };
 
 // The etag of a record with this update_revision.
 std::string EtagFor(int64_t update_revision);
+
+// Bulk load (GraphStore::ImportAsync). Most records one import call takes.
+inline constexpr int kMaxImportRecords = 100000;
+
+// Records for one bulk write, each with the position the caller reports
+// errors under (e.g. its index in the client's stream).
+struct ImportBatch {
+  std::vector<std::pair<int64_t, CompanyRecord>> companies;
+  std::vector<std::pair<int64_t, PartnershipRecord>> partnerships;
+  // Any bad record fails the whole batch: nothing is written.
+  bool all_or_nothing = false;
+  // A partnership whose participant does not exist is returned in
+  // ImportResult::held_back (for a later retry) instead of `errors`.
+  bool hold_back_missing = false;
+  // Check every record as the write would, report the errors, write nothing.
+  bool dry_run = false;
+};
+
+struct ImportError {
+  // The position given with the record in ImportBatch.
+  int64_t index = 0;
+  // INVALID_ARGUMENT (bad field), FAILED_PRECONDITION (a participant does
+  // not exist), ALREADY_EXISTS (duplicate of another partnership).
+  absl::Status status;
+};
+
+struct ImportResult {
+  // Records created or replaced (unchanged ones included).
+  int64_t companies_written = 0;
+  int64_t partnerships_written = 0;
+  // Store revision after the write (unchanged when nothing changed).
+  int64_t revision = 0;
+  // Records refused, in batch order (companies first).
+  std::vector<ImportError> errors;
+  // With hold_back_missing: the partnerships not written because a
+  // participant does not exist, unchanged.
+  std::vector<std::pair<int64_t, PartnershipRecord>> held_back;
+};
+
+// A consistent snapshot of every record, read in chunks: companies in id
+// order, then partnerships in id order. Must be destroyed before the store.
+class RecordCursor {
+ public:
+  virtual ~RecordCursor() = default;
+  // The store revision of the snapshot.
+  virtual int64_t revision() const = 0;
+  // Appends up to `max_records` records to the vectors; false once every
+  // record has been returned. DATA_LOSS for an unreadable record.
+  virtual absl::StatusOr<bool> Next(
+      int max_records, std::vector<CompanyRecord>* companies,
+      std::vector<PartnershipRecord>* partnerships) = 0;
+};
+
+struct CheckpointInfo {
+  // The store revision the checkpoint holds, exactly.
+  int64_t revision = 0;
+  // Bytes of the checkpoint's files.
+  int64_t size_bytes = 0;
+};
+
+// Called after each durable commit with the new store revision.
+using CommitListener = std::function<void(int64_t revision)>;
 
 // Completion callbacks of the asynchronous mutations.
 template <typename T>
@@ -242,6 +317,52 @@ class GraphStore {
   virtual absl::StatusOr<ConsistencyReport> CheckConsistency() = 0;
 
   virtual absl::StatusOr<StoreStats> GetStats() = 0;
+
+  // Calls `listener` on the commit thread after every group of mutations is
+  // durable, with the new revision, before their callers are answered. It
+  // must be quick and must not call a mutation of this store. Replaces the
+  // previous listener (nullptr removes it); returns once no call of the
+  // previous one is running.
+  virtual void SetCommitListener(CommitListener listener) = 0;
+
+  // True when `p` matches `query` by the rules of ListPartnerships, reading
+  // the participants' current company records when the query names
+  // participant_sectors.
+  virtual absl::StatusOr<bool> PartnershipMatches(
+      const PartnershipQuery& query, const PartnershipRecord& p) = 0;
+
+  // Bulk load: creates or replaces each record (same id: replaced, keeping
+  // create_revision and create_time; a record equal to the stored one is
+  // left alone but counted). Records are validated as by the single
+  // creates; a company needs an id or a display_name to derive it from, a
+  // partnership without an id gets one assigned. Companies are written
+  // before partnerships, so a partnership may name a company of the same
+  // batch. Every accepted record and its index entries go into one write and
+  // one revision, with one change-log entry listing them all. Bad records
+  // are reported in `errors` and skipped, or, with `all_or_nothing`, nothing
+  // is written. INVALID_ARGUMENT for more than kMaxImportRecords records.
+  virtual void ImportAsync(ImportBatch batch, Done<ImportResult> done) = 0;
+  absl::StatusOr<ImportResult> Import(ImportBatch batch);
+
+  // A snapshot of every record (see RecordCursor).
+  virtual absl::StatusOr<std::unique_ptr<RecordCursor>> OpenExport() = 0;
+
+  // Writes a consistent copy of the store, at one revision, into `dir`
+  // (which must not exist; files are hard-linked on the same filesystem)
+  // while writes go on. ALREADY_EXISTS when `dir` exists.
+  virtual absl::StatusOr<CheckpointInfo> CreateCheckpoint(
+      const std::string& dir) = 0;
+
+  // Graph queries at one snapshot (see graph_query.h for the semantics,
+  // bounds and error codes). Each stops with DEADLINE_EXCEEDED once
+  // `deadline` passes and with RESOURCE_EXHAUSTED beyond
+  // StoreOptions::max_query_entries index entries.
+  virtual absl::StatusOr<NeighborhoodResult> GetNeighborhood(
+      const NeighborhoodQuery& query, absl::Time deadline) = 0;
+  virtual absl::StatusOr<PathsResult> FindPaths(const PathQuery& query,
+                                                absl::Time deadline) = 0;
+  virtual absl::StatusOr<AggregateResult> AggregatePartnerships(
+      const AggregateQuery& query, absl::Time deadline) = 0;
 };
 
 // Opens (creating if needed) the RocksDB store at `path`. FAILED_PRECONDITION
@@ -249,6 +370,13 @@ class GraphStore {
 // when another process holds it.
 absl::StatusOr<std::unique_ptr<GraphStore>> OpenRocksDbStore(
     const std::string& path, const StoreOptions& options);
+
+// Copies the checkpoint in `checkpoint_dir` (see CreateCheckpoint) into
+// `path`, which must be missing or empty (FAILED_PRECONDITION otherwise), so
+// that OpenRocksDbStore(path) gives exactly the checkpoint's state. NOT_FOUND
+// when `checkpoint_dir` holds no store. Returns the checkpoint's revision.
+absl::StatusOr<int64_t> RestoreRocksDbCheckpoint(
+    const std::string& checkpoint_dir, const std::string& path);
 
 }  // namespace partnergraph::storage
 

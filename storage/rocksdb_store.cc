@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cmath>
 #include <deque>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -37,9 +38,11 @@
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/utilities/write_batch_with_index.h"
 #include "storage/graph_store.h"
 #include "storage/key_codec.h"
+#include "storage/rocksdb_graph_snapshot.h"
 #include "storage/status_macros.h"
 #include "storage/text.h"
 #include "storage/validation.h"
@@ -173,11 +176,13 @@ std::string KindMaskValue(uint32_t mask) {
 std::map<std::string, std::string> PartnershipIndexEntries(
     const PartnershipRecord& p) {
   std::map<std::string, std::string> entries;
+  // Graph queries follow and filter partnerships from these values alone.
+  const std::string adjacency = AdjacencyRecordFor(p).SerializeAsString();
   for (const auto& part : p.participants()) {
     entries[keys::AdjacencyKey(part.company_id(), p.announced_on(), p.id())] =
-        "";
+        adjacency;
   }
-  entries[keys::AnnouncedKey(p.announced_on(), p.id())] = "";
+  entries[keys::AnnouncedKey(p.announced_on(), p.id())] = adjacency;
   entries[keys::DedupeKey(p.announced_on(), SortedParticipantIds(p), p.id())] =
       KindMaskValue(KindMask(p));
   return entries;
@@ -409,6 +414,18 @@ class Txn {
   absl::Status Delete(const std::string& key) {
     return FromRocks(batch_->Delete(key), "write");
   }
+  // Bulk writes that bypass the batch's index: later reads through the batch
+  // do not see them. Only for a mutation committed alone (an exclusive
+  // group), which reads the store directly and tracks its own writes.
+  absl::Status PutUnindexed(const std::string& key, absl::string_view value) {
+    return FromRocks(batch_->GetWriteBatch()->Put(
+                         key, rocksdb::Slice(value.data(), value.size())),
+                     "write");
+  }
+  absl::Status DeleteUnindexed(const std::string& key) {
+    return FromRocks(batch_->GetWriteBatch()->Delete(key), "write");
+  }
+  rocksdb::DB* db() const { return db_; }
 
   // Keys (with values) under `prefix`, seen through the batch, at most
   // `limit` (more sets *truncated).
@@ -438,8 +455,10 @@ class Txn {
     return options_->fault_injector(point);
   }
 
+  // `previous`: the replaced version, for UPDATED.
   template <typename Record>
-  void AddEvent(ChangeEventRecord::Type type, const Record& r);
+  void AddEvent(ChangeEventRecord::Type type, const Record& r,
+                const Record* previous = nullptr);
 
  private:
   rocksdb::DB* db_;
@@ -451,17 +470,21 @@ class Txn {
 };
 
 template <>
-void Txn::AddEvent(ChangeEventRecord::Type type, const CompanyRecord& r) {
+void Txn::AddEvent(ChangeEventRecord::Type type, const CompanyRecord& r,
+                   const CompanyRecord* previous) {
   auto* e = changes_.add_events();
   e->set_type(type);
   *e->mutable_company() = r;
+  if (previous != nullptr) *e->mutable_previous_company() = *previous;
 }
 
 template <>
-void Txn::AddEvent(ChangeEventRecord::Type type, const PartnershipRecord& r) {
+void Txn::AddEvent(ChangeEventRecord::Type type, const PartnershipRecord& r,
+                   const PartnershipRecord* previous) {
   auto* e = changes_.add_events();
   e->set_type(type);
   *e->mutable_partnership() = r;
+  if (previous != nullptr) *e->mutable_previous_partnership() = *previous;
 }
 
 // Replaces `old_entries` by `new_entries` in the batch, touching only keys
@@ -607,7 +630,7 @@ class RocksDbStore : public GraphStore {
           RETURN_IF_ERROR(ReplaceEntries(txn, CompanyIndexEntries(old),
                                          CompanyIndexEntries(result)));
           RETURN_IF_ERROR(txn.Fault("company.indexes"));
-          txn.AddEvent(ChangeEventRecord::UPDATED, result);
+          txn.AddEvent(ChangeEventRecord::UPDATED, result, &old);
           return absl::OkStatus();
         },
         std::move(done));
@@ -862,7 +885,7 @@ class RocksDbStore : public GraphStore {
           RETURN_IF_ERROR(txn.Fault("partnership.record"));
           RETURN_IF_ERROR(ReplaceEntries(txn, old_entries, new_entries));
           RETURN_IF_ERROR(txn.Fault("partnership.indexes"));
-          txn.AddEvent(ChangeEventRecord::UPDATED, result);
+          txn.AddEvent(ChangeEventRecord::UPDATED, result, &old);
           return absl::OkStatus();
         },
         std::move(done));
@@ -1018,6 +1041,40 @@ class RocksDbStore : public GraphStore {
 
   absl::StatusOr<ConsistencyReport> CheckConsistency() override;
 
+  void SetCommitListener(CommitListener listener) override {
+    absl::MutexLock lock(&listener_mu_);
+    listener_ = std::move(listener);
+  }
+
+  absl::StatusOr<bool> PartnershipMatches(const PartnershipQuery& query,
+                                          const PartnershipRecord& p) override {
+    if (!QueryMatchesBasics(query, p)) return false;
+    if (query.participant_sectors_size() == 0) return true;
+    std::vector<CompanyRecord> companies(p.participants_size());
+    std::vector<const CompanyRecord*> parts;
+    for (int i = 0; i < p.participants_size(); ++i) {
+      const std::string& id = p.participants(i).company_id();
+      absl::StatusOr<CompanyRecord> c = ReadRecord<CompanyRecord>(
+          rocksdb::ReadOptions(), keys::CompanyKey(id), kCompanies, id);
+      if (c.ok()) {
+        companies[i] = *std::move(c);
+        parts.push_back(&companies[i]);
+      } else if (absl::IsNotFound(c.status())) {
+        parts.push_back(nullptr);
+      } else {
+        return c.status();
+      }
+    }
+    return SectorsMatch(query, parts);
+  }
+
+  void ImportAsync(ImportBatch batch, Done<ImportResult> done) override;
+
+  absl::StatusOr<std::unique_ptr<RecordCursor>> OpenExport() override;
+
+  absl::StatusOr<CheckpointInfo> CreateCheckpoint(
+      const std::string& dir) override;
+
   absl::StatusOr<StoreStats> GetStats() override {
     SnapshotReader snap(db_.get());
     StoreStats stats;
@@ -1032,7 +1089,37 @@ class RocksDbStore : public GraphStore {
     db_->GetIntProperty(rocksdb::DB::Properties::kEstimateLiveDataSize, &live);
     stats.disk_bytes = static_cast<int64_t>(live);
     stats.schema_version = kSchemaVersion;
+    const std::pair<const std::string&, int64_t*> engine[] = {
+        {rocksdb::DB::Properties::kTotalSstFilesSize, &stats.sst_bytes},
+        {rocksdb::DB::Properties::kCurSizeAllMemTables, &stats.memtable_bytes},
+        {rocksdb::DB::Properties::kIsWriteStopped, &stats.write_stopped},
+        {rocksdb::DB::Properties::kActualDelayedWriteRate,
+         &stats.delayed_write_rate}};
+    for (const auto& [property, out] : engine) {
+      uint64_t value = 0;
+      if (db_->GetIntProperty(property, &value)) {
+        *out = static_cast<int64_t>(value);
+      }
+    }
     return stats;
+  }
+
+  absl::StatusOr<NeighborhoodResult> GetNeighborhood(
+      const NeighborhoodQuery& query, absl::Time deadline) override {
+    auto snap = NewRocksDbGraphSnapshot(db_.get(), kMetaRevision);
+    return storage::GetNeighborhood(*snap, query, GraphLimits(deadline));
+  }
+
+  absl::StatusOr<PathsResult> FindPaths(const PathQuery& query,
+                                        absl::Time deadline) override {
+    auto snap = NewRocksDbGraphSnapshot(db_.get(), kMetaRevision);
+    return storage::FindPaths(*snap, query, GraphLimits(deadline));
+  }
+
+  absl::StatusOr<AggregateResult> AggregatePartnerships(
+      const AggregateQuery& query, absl::Time deadline) override {
+    auto snap = NewRocksDbGraphSnapshot(db_.get(), kMetaRevision);
+    return storage::AggregatePartnerships(*snap, query, GraphLimits(deadline));
   }
 
  private:
@@ -1040,6 +1127,8 @@ class RocksDbStore : public GraphStore {
     Mutation fn;
     StatusDone done;
     absl::Status status;
+    // Committed in a group of its own (bulk import).
+    bool exclusive = false;
   };
 
   // Reads at one snapshot, released on destruction.
@@ -1065,6 +1154,13 @@ class RocksDbStore : public GraphStore {
     const rocksdb::Snapshot* snapshot_;
     rocksdb::ReadOptions options_;
   };
+
+  QueryLimits GraphLimits(absl::Time deadline) const {
+    QueryLimits limits;
+    limits.deadline = deadline;
+    limits.max_entries_examined = options_.max_query_entries;
+    return limits;
+  }
 
   static int ClampPageSize(int requested, int default_size, int max_size) {
     if (requested <= 0) return default_size;
@@ -1279,10 +1375,11 @@ class RocksDbStore : public GraphStore {
 
   // Queues `fn` for the committer; `done` gets its status once the group it
   // was committed in is durable (or failed).
-  void Enqueue(Mutation fn, StatusDone done) {
+  void Enqueue(Mutation fn, StatusDone done, bool exclusive = false) {
     auto pending = std::make_unique<Pending>();
     pending->fn = std::move(fn);
     pending->done = std::move(done);
+    pending->exclusive = exclusive;
     {
       absl::MutexLock lock(&queue_mu_);
       if (!stopping_) {
@@ -1320,8 +1417,10 @@ class RocksDbStore : public GraphStore {
         if (queue_.empty()) return;  // stopping with nothing left
         while (!queue_.empty() &&
                static_cast<int>(group.size()) < options_.max_group_size) {
+          if (queue_.front()->exclusive && !group.empty()) break;
           group.push_back(std::move(queue_.front()));
           queue_.pop_front();
+          if (group.back()->exclusive) break;
         }
       }
       CommitGroup(group, &batch);
@@ -1378,6 +1477,10 @@ class RocksDbStore : public GraphStore {
     if (write_status.ok()) {
       revision_.store(next, std::memory_order_release);
       compact_revision_ = compact;
+      if (next != base) {
+        absl::MutexLock lock(&listener_mu_);
+        if (listener_) listener_(next);
+      }
     }
     for (const auto& p : group) {
       if (!write_status.ok() && p->status.ok()) p->status = write_status;
@@ -1412,7 +1515,396 @@ class RocksDbStore : public GraphStore {
   std::deque<std::unique_ptr<Pending>> queue_ ABSL_GUARDED_BY(queue_mu_);
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
   std::thread committer_;
+
+  absl::Mutex listener_mu_;
+  CommitListener listener_ ABSL_GUARDED_BY(listener_mu_);
 };
+
+// Reads the store revision of the (closed) store in `dir`.
+absl::StatusOr<int64_t> ReadRevisionAt(const std::string& dir) {
+  rocksdb::DB* raw = nullptr;
+  RETURN_IF_ERROR(
+      FromRocks(rocksdb::DB::OpenForReadOnly(rocksdb::Options(), dir, &raw),
+                absl::StrCat("open ", dir)));
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::string value;
+  RETURN_IF_ERROR(FromRocks(
+      db->Get(rocksdb::ReadOptions(), keys::MetaKey(kMetaRevision), &value),
+      absl::StrCat("read the revision of ", dir)));
+  return DecodeInt64(value);
+}
+
+int64_t DirectoryBytes(const std::string& dir) {
+  std::error_code ec;
+  int64_t total = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.is_regular_file(ec)) {
+      total += static_cast<int64_t>(entry.file_size(ec));
+    }
+  }
+  return total;
+}
+
+class RocksDbRecordCursor final : public RecordCursor {
+ public:
+  explicit RocksDbRecordCursor(rocksdb::DB* db)
+      : db_(db), snapshot_(db->GetSnapshot()) {
+    options_.snapshot = snapshot_;
+  }
+  ~RocksDbRecordCursor() override {
+    it_.reset();
+    db_->ReleaseSnapshot(snapshot_);
+  }
+
+  absl::Status Init() {
+    std::string value;
+    rocksdb::Status s =
+        db_->Get(options_, keys::MetaKey(kMetaRevision), &value);
+    if (!s.IsNotFound()) RETURN_IF_ERROR(FromRocks(s, "read revision"));
+    revision_ = s.ok() ? DecodeInt64(value) : 0;
+    return Open(keys::kCompany);
+  }
+
+  int64_t revision() const override { return revision_; }
+
+  absl::StatusOr<bool> Next(
+      int max_records, std::vector<CompanyRecord>* companies,
+      std::vector<PartnershipRecord>* partnerships) override {
+    int n = 0;
+    while (it_ != nullptr && n < max_records) {
+      if (!it_->Valid()) {
+        RETURN_IF_ERROR(FromRocks(it_->status(), "export"));
+        if (table_ == keys::kCompany) {
+          RETURN_IF_ERROR(Open(keys::kPartnership));
+        } else {
+          it_.reset();
+        }
+        continue;
+      }
+      if (table_ == keys::kCompany) {
+        ASSIGN_OR_RETURN(CompanyRecord c, ParseRecord<CompanyRecord>(
+                                              View(it_->value()), kCompanies));
+        companies->push_back(std::move(c));
+      } else {
+        ASSIGN_OR_RETURN(
+            PartnershipRecord p,
+            ParseRecord<PartnershipRecord>(View(it_->value()), kPartnerships));
+        partnerships->push_back(std::move(p));
+      }
+      ++n;
+      it_->Next();
+    }
+    return it_ != nullptr;
+  }
+
+ private:
+  absl::Status Open(char table) {
+    table_ = table;
+    prefix_ = keys::TablePrefix(table);
+    upper_ = keys::PrefixSuccessor(prefix_);
+    upper_slice_ = rocksdb::Slice(upper_);
+    rocksdb::ReadOptions ro = options_;
+    ro.iterate_upper_bound = &upper_slice_;
+    it_.reset(db_->NewIterator(ro));
+    it_->Seek(prefix_);
+    return FromRocks(it_->status(), "export");
+  }
+
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snapshot_;
+  rocksdb::ReadOptions options_;
+  int64_t revision_ = 0;
+  char table_ = 0;
+  std::string prefix_, upper_;
+  rocksdb::Slice upper_slice_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+constexpr char kAllOrNothingRefused[] = "import: all_or_nothing batch refused";
+
+void RocksDbStore::ImportAsync(ImportBatch batch, Done<ImportResult> done) {
+  const size_t total = batch.companies.size() + batch.partnerships.size();
+  if (total > static_cast<size_t>(kMaxImportRecords)) {
+    return done(absl::InvalidArgumentError(
+        absl::StrCat("records: want at most ", kMaxImportRecords,
+                     " records in one import batch, got ", total)));
+  }
+  // Validation needs no store state: do it here, off the commit thread.
+  auto result = std::make_shared<ImportResult>();
+  auto work = std::make_shared<ImportBatch>();
+  work->all_or_nothing = batch.all_or_nothing;
+  work->hold_back_missing = batch.hold_back_missing;
+  work->dry_run = batch.dry_run;
+  work->companies.reserve(batch.companies.size());
+  work->partnerships.reserve(batch.partnerships.size());
+  for (auto& [index, c] : batch.companies) {
+    absl::Status s = PrepareCompanyCreate(&c, "");
+    if (s.ok()) {
+      work->companies.emplace_back(index, std::move(c));
+    } else {
+      result->errors.push_back({index, s});
+    }
+  }
+  for (auto& [index, p] : batch.partnerships) {
+    absl::Status s = PreparePartnershipCreate(&p, "");
+    if (s.ok()) {
+      work->partnerships.emplace_back(index, std::move(p));
+    } else {
+      result->errors.push_back({index, s});
+    }
+  }
+  if (((work->all_or_nothing || work->dry_run) && !result->errors.empty()) ||
+      (work->companies.empty() && work->partnerships.empty())) {
+    result->revision = Revision();
+    return done(std::move(*result));
+  }
+  // Committed alone, so it reads the store directly and writes around the
+  // batch's index, keeping what it wrote in memory for its own checks.
+  Enqueue(
+      [work, result](Txn& txn) -> absl::Status {
+        ImportResult& r = *result;
+        const size_t errors_before = r.errors.size();
+        int64_t companies = 0, partnerships = 0;
+        rocksdb::DB* db = txn.db();
+        const rocksdb::ReadOptions ro;
+        auto get = [&](const std::string& key,
+                       std::string* value) -> absl::StatusOr<bool> {
+          rocksdb::Status s = db->Get(ro, key, value);
+          if (s.IsNotFound()) return false;
+          RETURN_IF_ERROR(FromRocks(s, "import read"));
+          return true;
+        };
+        auto replace =
+            [&txn](const std::map<std::string, std::string>& old_entries,
+                   const std::map<std::string, std::string>& new_entries)
+            -> absl::Status {
+          for (const auto& [k, v] : old_entries) {
+            if (new_entries.count(k) == 0) {
+              RETURN_IF_ERROR(txn.DeleteUnindexed(k));
+            }
+          }
+          for (const auto& [k, v] : new_entries) {
+            auto it = old_entries.find(k);
+            if (it == old_entries.end() || it->second != v) {
+              RETURN_IF_ERROR(txn.PutUnindexed(k, v));
+            }
+          }
+          return absl::OkStatus();
+        };
+        absl::flat_hash_map<std::string, CompanyRecord> written_companies;
+        absl::flat_hash_set<std::string> stored_companies;
+        absl::flat_hash_map<std::string, PartnershipRecord>
+            written_partnerships;
+        // Dedupe prefix -> partnerships written under it in this batch.
+        absl::flat_hash_map<std::string, std::vector<std::string>>
+            written_dedupe;
+        std::string value;
+        for (const auto& [index, c] : work->companies) {
+          CompanyRecord old;
+          bool exists = false;
+          auto w = written_companies.find(c.id());
+          if (w != written_companies.end()) {
+            old = w->second;
+            exists = true;
+          } else {
+            ASSIGN_OR_RETURN(exists, get(keys::CompanyKey(c.id()), &value));
+            if (exists) {
+              ASSIGN_OR_RETURN(
+                  old, ParseRecord<CompanyRecord>(value, kCompanies, c.id()));
+            }
+          }
+          ++companies;
+          CompanyRecord rec = c;
+          if (exists) {
+            CompanyRecord bare = old;
+            ClearOutputOnly(&bare);
+            if (MessageDifferencer::Equals(bare, c)) continue;
+            rec.set_create_revision(old.create_revision());
+            rec.set_create_time_micros(old.create_time_micros());
+            SetUpdated(txn, &rec);
+          } else {
+            SetCreated(txn, &rec);
+          }
+          RETURN_IF_ERROR(txn.PutUnindexed(keys::CompanyKey(rec.id()),
+                                           rec.SerializeAsString()));
+          RETURN_IF_ERROR(replace(exists ? CompanyIndexEntries(old)
+                                         : std::map<std::string, std::string>(),
+                                  CompanyIndexEntries(rec)));
+          if (exists) {
+            txn.AddEvent(ChangeEventRecord::UPDATED, rec, &old);
+          } else {
+            txn.AddEvent(ChangeEventRecord::CREATED, rec);
+          }
+          written_companies[rec.id()] = std::move(rec);
+        }
+        // One iterator for every duplicate check: nothing else writes while
+        // this group runs.
+        std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+        for (const auto& [index, p] : work->partnerships) {
+          PartnershipRecord old;
+          bool exists = false;
+          auto w = written_partnerships.find(p.id());
+          if (w != written_partnerships.end()) {
+            old = w->second;
+            exists = true;
+          } else {
+            ASSIGN_OR_RETURN(exists, get(keys::PartnershipKey(p.id()), &value));
+            if (exists) {
+              ASSIGN_OR_RETURN(old, ParseRecord<PartnershipRecord>(
+                                        value, kPartnerships, p.id()));
+            }
+          }
+          std::map<std::string, std::string> old_entries;
+          if (exists) {
+            PartnershipRecord bare = old;
+            ClearOutputOnly(&bare);
+            if (MessageDifferencer::Equals(bare, p)) {
+              ++partnerships;
+              continue;
+            }
+            old_entries = PartnershipIndexEntries(old);
+          }
+          PartnershipRecord rec = p;
+          auto new_entries = PartnershipIndexEntries(rec);
+          const std::string dedupe =
+              keys::DedupePrefix(rec.announced_on(), SortedParticipantIds(rec));
+          if (!exists || old_entries != new_entries) {
+            absl::Status problem;
+            for (int i = 0; i < rec.participants_size() && problem.ok(); ++i) {
+              const std::string& id = rec.participants(i).company_id();
+              if (written_companies.contains(id) ||
+                  stored_companies.contains(id)) {
+                continue;
+              }
+              ASSIGN_OR_RETURN(bool found, get(keys::CompanyKey(id), &value));
+              if (found) {
+                stored_companies.insert(id);
+              } else {
+                problem = absl::FailedPreconditionError(absl::StrCat(
+                    "partnership.participants[", i, "].company: companies/", id,
+                    " does not exist"));
+              }
+            }
+            const uint32_t mask = KindMask(rec);
+            auto duplicate = [&](const std::string& other) {
+              return absl::AlreadyExistsError(absl::StrCat(
+                  "partnership: duplicate of partnerships/", other,
+                  " (same participants, announced_on ", rec.announced_on(),
+                  " and an overlapping kind)"));
+            };
+            if (problem.ok()) {
+              for (it->Seek(dedupe);
+                   it->Valid() && it->key().starts_with(dedupe); it->Next()) {
+                std::string other;
+                if (!keys::DecodeDedupeKey(View(it->key()), &other)) {
+                  return absl::DataLossError("malformed dedupe key");
+                }
+                // A partnership rewritten in this batch is checked below.
+                if (other == rec.id() || written_partnerships.contains(other)) {
+                  continue;
+                }
+                if ((static_cast<uint32_t>(DecodeInt64(View(it->value()))) &
+                     mask) != 0) {
+                  problem = duplicate(other);
+                  break;
+                }
+              }
+              RETURN_IF_ERROR(FromRocks(it->status(), "import dedupe scan"));
+            }
+            if (problem.ok()) {
+              auto same = written_dedupe.find(dedupe);
+              if (same != written_dedupe.end()) {
+                for (const std::string& other : same->second) {
+                  if (other == rec.id()) continue;
+                  const PartnershipRecord& o = written_partnerships[other];
+                  if (o.announced_on() == rec.announced_on() &&
+                      SortedParticipantIds(o) == SortedParticipantIds(rec) &&
+                      (KindMask(o) & mask) != 0) {
+                    problem = duplicate(other);
+                    break;
+                  }
+                }
+              }
+            }
+            if (absl::IsFailedPrecondition(problem) &&
+                work->hold_back_missing) {
+              r.held_back.emplace_back(index, p);
+              continue;
+            }
+            if (!problem.ok()) {
+              r.errors.push_back({index, problem});
+              continue;
+            }
+          }
+          ++partnerships;
+          if (exists) {
+            rec.set_create_revision(old.create_revision());
+            rec.set_create_time_micros(old.create_time_micros());
+            SetUpdated(txn, &rec);
+          } else {
+            SetCreated(txn, &rec);
+          }
+          RETURN_IF_ERROR(txn.PutUnindexed(keys::PartnershipKey(rec.id()),
+                                           rec.SerializeAsString()));
+          RETURN_IF_ERROR(replace(old_entries, new_entries));
+          if (exists) {
+            txn.AddEvent(ChangeEventRecord::UPDATED, rec, &old);
+          } else {
+            txn.AddEvent(ChangeEventRecord::CREATED, rec);
+          }
+          written_dedupe[dedupe].push_back(rec.id());
+          written_partnerships[rec.id()] = std::move(rec);
+        }
+        if (work->dry_run ||
+            (work->all_or_nothing && r.errors.size() > errors_before)) {
+          return absl::AbortedError(kAllOrNothingRefused);
+        }
+        r.companies_written = companies;
+        r.partnerships_written = partnerships;
+        r.revision = txn.changes().events_size() > 0 ? txn.revision()
+                                                     : txn.revision() - 1;
+        return absl::OkStatus();
+      },
+      [this, work, result, done = std::move(done)](absl::Status s) {
+        if (s.ok()) return done(std::move(*result));
+        if ((work->all_or_nothing || work->dry_run) && absl::IsAborted(s) &&
+            s.message() == kAllOrNothingRefused) {
+          result->companies_written = 0;
+          result->partnerships_written = 0;
+          result->revision = Revision();
+          return done(std::move(*result));
+        }
+        done(s);
+      },
+      /*exclusive=*/true);
+}
+
+absl::StatusOr<std::unique_ptr<RecordCursor>> RocksDbStore::OpenExport() {
+  auto cursor = std::make_unique<RocksDbRecordCursor>(db_.get());
+  RETURN_IF_ERROR(cursor->Init());
+  return std::unique_ptr<RecordCursor>(std::move(cursor));
+}
+
+absl::StatusOr<CheckpointInfo> RocksDbStore::CreateCheckpoint(
+    const std::string& dir) {
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec)) {
+    return absl::AlreadyExistsError(absl::StrCat(dir, " already exists"));
+  }
+  rocksdb::Checkpoint* raw = nullptr;
+  RETURN_IF_ERROR(
+      FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "checkpoint"));
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // A checkpoint is one consistent point of the DB; the revision meta key is
+  // written in the same batch as the records, so reading it back from the
+  // copy gives exactly the revision the copy holds.
+  RETURN_IF_ERROR(FromRocks(checkpoint->CreateCheckpoint(dir, 0),
+                            absl::StrCat("checkpoint into ", dir)));
+  CheckpointInfo info;
+  ASSIGN_OR_RETURN(info.revision, ReadRevisionAt(dir));
+  info.size_bytes = DirectoryBytes(dir);
+  return info;
+}
 
 absl::StatusOr<ConsistencyReport> RocksDbStore::CheckConsistency() {
   constexpr size_t kMaxProblems = 1000;
@@ -1614,6 +2106,40 @@ absl::StatusOr<std::unique_ptr<GraphStore>> OpenRocksDbStore(
   }
   return std::unique_ptr<GraphStore>(
       new RocksDbStore(std::move(db), options, revision, compact, token_key));
+}
+
+absl::StatusOr<int64_t> RestoreRocksDbCheckpoint(
+    const std::string& checkpoint_dir, const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(fs::path(checkpoint_dir) / "CURRENT", ec)) {
+    return absl::NotFoundError(
+        absl::StrCat("restore_from: ", checkpoint_dir, " holds no store"));
+  }
+  if (fs::exists(path, ec) && !fs::is_empty(path, ec)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("data_dir: ", path,
+                     " is not empty; restore only into a new or empty "
+                     "directory"));
+  }
+  fs::create_directories(path, ec);
+  if (ec) {
+    return absl::InternalError(
+        absl::StrCat("create ", path, ": ", ec.message()));
+  }
+  for (const auto& entry : fs::directory_iterator(checkpoint_dir, ec)) {
+    if (!entry.is_regular_file()) continue;
+    fs::copy_file(entry.path(), fs::path(path) / entry.path().filename(), ec);
+    if (ec) {
+      return absl::InternalError(absl::StrCat(
+          "copy ", entry.path().string(), " to ", path, ": ", ec.message()));
+    }
+  }
+  if (ec) {
+    return absl::InternalError(
+        absl::StrCat("read ", checkpoint_dir, ": ", ec.message()));
+  }
+  return ReadRevisionAt(path);
 }
 
 }  // namespace partnergraph::storage

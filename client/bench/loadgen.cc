@@ -42,6 +42,7 @@
 #include "absl/time/time.h"
 #include "client/client.h"
 #include "client/requests.h"
+#include "client/transport.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
@@ -67,6 +68,8 @@ struct Options {
   int rounds = 5;
   std::vector<std::string> rpcs = {"health", "get", "search", "create"};
   absl::Duration call_timeout = absl::Seconds(10);
+  // TLS and bearer token (see client/transport.h); plaintext by default.
+  client::TransportOptions transport;
 };
 
 grpc::ByteBuffer Serialize(const google::protobuf::Message& message) {
@@ -363,6 +366,10 @@ absl::StatusOr<std::vector<std::string>> CreateCompanies(
   client::ClientOptions client_options;
   client_options.server = options.server;
   client_options.timeout = options.call_timeout;
+  absl::StatusOr<client::Transport> transport =
+      client::MakeTransport(options.transport);
+  if (!transport.ok()) return transport.status();
+  client_options.transport = *std::move(transport);
   client::PartnergraphClient client(client_options);
   static const char* const kWords[] = {"Aurora", "Basalt",  "Cobalt",  "Delta",
                                        "Ember",  "Falcon",  "Granite", "Harbor",
@@ -397,6 +404,12 @@ int Run(const Options& options) {
                  "--rounds >= 1\n";
     return 2;
   }
+  const absl::StatusOr<client::Transport> transport =
+      client::MakeTransport(options.transport);
+  if (!transport.ok()) {
+    std::cerr << transport.status().message() << "\n";
+    return 2;
+  }
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   for (int i = 0; i < options.channels; ++i) {
     grpc::ChannelArguments args;
@@ -404,8 +417,7 @@ int Run(const Options& options) {
     // share one subchannel and so one TCP connection.
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     args.SetInt("partnergraph.loadgen.channel", i);
-    channels.push_back(grpc::CreateCustomChannel(
-        options.server, grpc::InsecureChannelCredentials(), args));
+    channels.push_back(client::MakeChannel(options.server, *transport, args));
   }
   for (const auto& channel : channels) {
     if (!channel->WaitForConnected(
@@ -528,6 +540,15 @@ int main(int argc, char** argv) {
               rpcs = "health,get,search,create";
   app.add_option("--server", options.server, "Server HOST:PORT")
       ->capture_default_str();
+  app.add_option("--token-file", options.transport.token_file,
+                 "File holding the raw bearer token")
+      ->envname(partnergraph::client::kTokenFileEnvVar);
+  app.add_option("--tls-ca", options.transport.tls_ca,
+                 "PEM CA bundle for the server (implies TLS)");
+  app.add_option("--tls-cert", options.transport.tls_cert,
+                 "PEM client certificate (mutual TLS)");
+  app.add_option("--tls-key", options.transport.tls_key,
+                 "PEM key of --tls-cert");
   app.add_option("--concurrency", options.concurrency,
                  "Calls in flight at once")
       ->capture_default_str();

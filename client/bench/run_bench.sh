@@ -31,7 +31,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-"${server}" --listen=127.0.0.1:0 --data_dir="${work_dir}/data" \
+"${server}" --listen=127.0.0.1:0 --plaintext --data_dir="${work_dir}/data" \
   2>"${work_dir}/server.log" &
 server_pid=$!
 

@@ -130,7 +130,7 @@ class ServerProcess {
   std::string Start(const std::string& dir) {
     data_dir_ = absl::StrCat(dir, "/data");
     log_path_ = absl::StrCat(dir, "/partnergraphd.log");
-    pid_ = Spawn({PARTNERGRAPHD_PATH, "--listen=127.0.0.1:0",
+    pid_ = Spawn({PARTNERGRAPHD_PATH, "--listen=127.0.0.1:0", "--plaintext",
                   absl::StrCat("--data_dir=", data_dir_)},
                  ChildEnvironment({}), "/dev/null", "/dev/null", log_path_);
     if (pid_ < 0) return "cannot spawn " PARTNERGRAPHD_PATH;

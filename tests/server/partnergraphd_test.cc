@@ -169,8 +169,8 @@ void StopWithWritesInFlightAndCheckNothingAcknowledgedIsLost(int signal) {
   const std::string data_dir = dir.path() + "/data";
   std::vector<std::string> acknowledged;
   {
-    Daemon daemon({"--listen=127.0.0.1:0", "--data_dir=" + data_dir,
-                   "--grace_seconds=60"});
+    Daemon daemon({"--listen=127.0.0.1:0", "--plaintext",
+                   "--data_dir=" + data_dir, "--grace_seconds=60"});
     ASSERT_TRUE(daemon.ok());
     const int port = daemon.WaitForPort();
     ASSERT_GT(port, 0) << daemon.output();
@@ -240,7 +240,8 @@ void StopWithWritesInFlightAndCheckNothingAcknowledgedIsLost(int signal) {
   }
 
   // Restart on the same data: every acknowledged company is there.
-  Daemon daemon({"--listen=127.0.0.1:0", "--data_dir=" + data_dir});
+  Daemon daemon(
+      {"--listen=127.0.0.1:0", "--plaintext", "--data_dir=" + data_dir});
   ASSERT_TRUE(daemon.ok());
   const int port = daemon.WaitForPort();
   ASSERT_GT(port, 0) << daemon.output();
@@ -283,8 +284,9 @@ TEST(PartnergraphdTest, SigkillWithCallsInFlightLosesNoAcknowledgedWrite) {
 TEST(PartnergraphdTest, LoadDemoFillsAnEmptyStoreAndSaysHowToQueryIt) {
   TempDir dir;
   const std::string data_dir = dir.path() + "/data";
-  const std::vector<std::string> args = {
-      "--listen=127.0.0.1:0", "--data_dir=" + data_dir, "--load_demo"};
+  const std::vector<std::string> args = {"--listen=127.0.0.1:0", "--plaintext",
+                                         "--data_dir=" + data_dir,
+                                         "--load_demo"};
   int64_t revision = 0;
   {
     Daemon daemon(args);
@@ -356,7 +358,7 @@ TEST(PartnergraphdTest, BadFlagValueIsAUsageError) {
                           "--max_message_bytes=10"}) {
     SCOPED_TRACE(bad);
     TempDir dir;
-    Daemon daemon({bad, "--data_dir=" + dir.path()});
+    Daemon daemon({bad, "--plaintext", "--data_dir=" + dir.path()});
     ASSERT_TRUE(daemon.ok());
     const int status = daemon.Wait();
     EXPECT_TRUE(ExitedWith(status, 2)) << DescribeExit(status);
@@ -365,14 +367,42 @@ TEST(PartnergraphdTest, BadFlagValueIsAUsageError) {
   }
 }
 
+TEST(PartnergraphdTest, RefusesToStartWithoutPlaintextOrTls) {
+  TempDir dir;
+  Daemon daemon({"--listen=127.0.0.1:0", "--data_dir=" + dir.path()});
+  ASSERT_TRUE(daemon.ok());
+  const int status = daemon.Wait();
+  EXPECT_TRUE(ExitedWith(status, 2)) << DescribeExit(status);
+  EXPECT_THAT(daemon.output(), HasSubstr("--plaintext"));
+  EXPECT_THAT(daemon.output(), HasSubstr("--tls_cert"));
+  EXPECT_THAT(daemon.output(), Not(HasSubstr("listening on")));
+  // Half a TLS set, or TLS and --plaintext together, are usage errors too.
+  for (const std::vector<std::string>& flags :
+       std::vector<std::vector<std::string>>{
+           {"--tls_cert=" + dir.path() + "/cert.pem"},
+           {"--plaintext", "--tls_cert=" + dir.path() + "/cert.pem",
+            "--tls_key=" + dir.path() + "/key.pem"}}) {
+    std::vector<std::string> args = {"--listen=127.0.0.1:0",
+                                     "--data_dir=" + dir.path()};
+    args.insert(args.end(), flags.begin(), flags.end());
+    SCOPED_TRACE(flags.back());
+    Daemon bad(args);
+    ASSERT_TRUE(bad.ok());
+    const int bad_status = bad.Wait();
+    EXPECT_TRUE(ExitedWith(bad_status, 2)) << DescribeExit(bad_status);
+    EXPECT_THAT(bad.output(), Not(HasSubstr("listening on")));
+  }
+}
+
 TEST(PartnergraphdTest, BusyPortOrDataDirFailsToStart) {
   TempDir dir;
-  Daemon first({"--listen=127.0.0.1:0", "--data_dir=" + dir.path() + "/a"});
+  Daemon first({"--listen=127.0.0.1:0", "--plaintext",
+                "--data_dir=" + dir.path() + "/a"});
   ASSERT_TRUE(first.ok());
   const int port = first.WaitForPort();
   ASSERT_GT(port, 0) << first.output();
   {
-    Daemon same_port({absl::StrCat("--listen=127.0.0.1:", port),
+    Daemon same_port({absl::StrCat("--listen=127.0.0.1:", port), "--plaintext",
                       "--data_dir=" + dir.path() + "/b"});
     ASSERT_TRUE(same_port.ok());
     const int status = same_port.Wait();
@@ -380,8 +410,8 @@ TEST(PartnergraphdTest, BusyPortOrDataDirFailsToStart) {
     EXPECT_THAT(same_port.output(), HasSubstr("cannot listen"));
   }
   {
-    Daemon same_data(
-        {"--listen=127.0.0.1:0", "--data_dir=" + dir.path() + "/a"});
+    Daemon same_data({"--listen=127.0.0.1:0", "--plaintext",
+                      "--data_dir=" + dir.path() + "/a"});
     ASSERT_TRUE(same_data.ok());
     const int status = same_data.Wait();
     EXPECT_TRUE(ExitedWith(status, 1)) << DescribeExit(status) << "\n"

@@ -1,0 +1,395 @@
+#include "client/admin_commands.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "client/output.h"
+#include "client/requests.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/type_resolver_util.h"
+
+namespace partnergraph::client {
+namespace {
+
+namespace pb = ::google::protobuf;
+
+constexpr char kTypeUrlPrefix[] = "type.googleapis.com";
+// Records per ImportRecordsRequest (the server takes 1..1000).
+constexpr int kImportMessageRecords = 1000;
+
+pb::util::TypeResolver* Resolver() {
+  static pb::util::TypeResolver* resolver =
+      pb::util::NewTypeResolverForDescriptorPool(
+          kTypeUrlPrefix, pb::DescriptorPool::generated_pool());
+  return resolver;
+}
+
+// A one-line progress bar on stderr, drawn only when stderr is a terminal,
+// at most ten times a second.
+class Progress {
+ public:
+  Progress(std::string what, int64_t total)
+      : enabled_(isatty(STDERR_FILENO) == 1),
+        what_(std::move(what)),
+        total_(total) {}
+
+  void Update(int64_t done, int64_t records) {
+    if (!enabled_) return;
+    const absl::Time now = absl::Now();
+    if (now - last_ < absl::Milliseconds(100)) return;
+    last_ = now;
+    Draw(done, records);
+  }
+
+  void Done(int64_t records) {
+    if (!enabled_) return;
+    Draw(total_ > 0 ? total_ : 0, records);
+    std::fputc('\n', stderr);
+  }
+
+ private:
+  void Draw(int64_t done, int64_t records) {
+    constexpr int kWidth = 30;
+    if (total_ > 0) {
+      const double f = std::min(
+          1.0, static_cast<double>(done) / static_cast<double>(total_));
+      const int filled = static_cast<int>(f * kWidth);
+      std::fprintf(stderr, "\r%s [%s%s] %3d%% %lld records", what_.c_str(),
+                   std::string(filled, '#').c_str(),
+                   std::string(kWidth - filled, '.').c_str(),
+                   static_cast<int>(f * 100), static_cast<long long>(records));
+    } else {
+      std::fprintf(stderr, "\r%s %lld records", what_.c_str(),
+                   static_cast<long long>(records));
+    }
+    std::fflush(stderr);
+  }
+
+  const bool enabled_;
+  const std::string what_;
+  const int64_t total_;
+  absl::Time last_ = absl::InfinitePast();
+};
+
+std::string ShortTypeName(v1::ChangeEvent::Type type) {
+  return v1::ChangeEvent::Type_Name(type);
+}
+
+void AddWatchCommand(CLI::App& app, const AdminCommandContext& ctx) {
+  CLI::App* cmd = app.add_subcommand(
+      "watch",
+      "Stream changes as they are committed, one line per event (-o json: "
+      "JSON Lines)");
+  auto from = std::make_shared<int64_t>(0);
+  auto max_events = std::make_shared<int64_t>(0);
+  auto partnerships_only = std::make_shared<bool>(false);
+  auto filter = std::make_shared<PartnershipFilterFields>();
+  cmd->add_option("--from-revision", *from,
+                  "First revision to show (default: only new changes)");
+  cmd->add_option("--kind", filter->kinds, "Partnership kind (repeatable)");
+  cmd->add_option("--status", filter->statuses,
+                  "Partnership status (repeatable)");
+  cmd->add_option("--after", filter->announced_after,
+                  "Announced on or after YYYY-MM-DD");
+  cmd->add_option("--before", filter->announced_before,
+                  "Announced on or before YYYY-MM-DD");
+  cmd->add_option("--company", filter->company, "A participant company");
+  cmd->add_option("--participant-sector", filter->participant_sectors,
+                  "Sector prefix matched by a different participant each "
+                  "(repeatable)");
+  cmd->add_option("--min-sources", filter->min_sources,
+                  "At least this many sources");
+  cmd->add_flag("--partnerships-only", *partnerships_only,
+                "Leave out company events");
+  cmd->add_option("--max-events", *max_events,
+                  "Exit after this many events (default: run until stopped)");
+  cmd->callback([ctx, from, max_events, partnerships_only, filter] {
+    PartnergraphClient* client = ctx.connect();
+    if (client == nullptr) return;
+    absl::StatusOr<v1::PartnershipFilter> f = BuildPartnershipFilter(*filter);
+    if (!f.ok()) return ctx.fail(f.status());
+    v1::WatchRequest request;
+    request.set_start_revision(*from);
+    *request.mutable_filter() = *f;
+    request.set_partnerships_only(*partnerships_only);
+    const bool json = ctx.json_output();
+    int64_t seen = 0;
+    absl::Status compacted;
+    absl::Status status =
+        client->Watch(request, [&](const v1::WatchResponse& response) {
+          if (response.compacted()) {
+            compacted = absl::OutOfRangeError(absl::StrCat(
+                "revision ", *from, " is no longer held (the oldest is ",
+                response.compact_revision() + 1,
+                "); list again and watch from the list's revision + 1"));
+            return false;
+          }
+          for (const v1::ChangeEvent& e : response.events()) {
+            std::cout << (json ? ToJsonLine(e) : WatchEventLine(e)) << "\n";
+            ++seen;
+            if (*max_events > 0 && seen >= *max_events) {
+              std::cout.flush();
+              return false;
+            }
+          }
+          std::cout.flush();
+          return true;
+        });
+    if (!compacted.ok()) return ctx.fail(compacted);
+    if (!status.ok()) ctx.fail(status);
+  });
+}
+
+void AddImportCommand(CLI::App& app, const AdminCommandContext& ctx) {
+  CLI::App* cmd = app.add_subcommand(
+      "import",
+      "Load records from a JSON Lines file of partnergraph.v1.Record; each "
+      "is created or replaced");
+  auto file = std::make_shared<std::string>();
+  auto all_or_nothing = std::make_shared<bool>(false);
+  cmd->add_option("FILE", *file, "JSON Lines file, or - for stdin")->required();
+  cmd->add_flag("--all-or-nothing", *all_or_nothing,
+                "Write nothing unless every record is good");
+  cmd->callback([ctx, file, all_or_nothing] {
+    PartnergraphClient* client = ctx.connect();
+    if (client == nullptr) return;
+    std::ifstream in_file;
+    std::istream* in = &std::cin;
+    int64_t total_bytes = 0;
+    if (*file != "-") {
+      in_file.open(*file, std::ios::binary | std::ios::ate);
+      if (!in_file) {
+        return ctx.fail(absl::NotFoundError(
+            absl::StrCat("FILE: cannot open \"", *file, "\"")));
+      }
+      total_bytes = static_cast<int64_t>(in_file.tellg());
+      in_file.seekg(0);
+      in = &in_file;
+    }
+    Progress progress("import", total_bytes);
+    // Line number of each record sent, by its position in the stream.
+    std::vector<int64_t> line_of;
+    int64_t line_number = 0, bytes = 0, local_errors = 0;
+    std::string line;
+    bool first = true;
+    absl::StatusOr<v1::ImportRecordsResponse> response = client->ImportRecords(
+        [&](v1::ImportRecordsRequest* request) -> absl::StatusOr<bool> {
+          if (first) request->set_all_or_nothing(*all_or_nothing);
+          first = false;
+          while (request->records_size() < kImportMessageRecords &&
+                 std::getline(*in, line)) {
+            ++line_number;
+            bytes += static_cast<int64_t>(line.size()) + 1;
+            if (absl::StripAsciiWhitespace(line).empty()) continue;
+            absl::StatusOr<v1::Record> record = ParseRecordLine(line);
+            if (!record.ok()) {
+              std::cerr << *file << ":" << line_number << ": "
+                        << record.status().message() << "\n";
+              ++local_errors;
+              if (*all_or_nothing) {
+                return absl::InvalidArgumentError(absl::StrCat(
+                    *file, ":", line_number,
+                    ": bad line; nothing imported (--all-or-nothing)"));
+              }
+              continue;
+            }
+            *request->add_records() = *std::move(record);
+            line_of.push_back(line_number);
+          }
+          progress.Update(bytes, static_cast<int64_t>(line_of.size()));
+          return request->records_size() > 0;
+        });
+    progress.Done(static_cast<int64_t>(line_of.size()));
+    if (!response.ok()) return ctx.fail(response.status());
+    if (ctx.json_output()) {
+      std::cout << ToJson(*response) << "\n";
+    } else {
+      std::cout << absl::StrFormat(
+          "imported %d companies and %d partnerships at revision %d; %d "
+          "records refused\n",
+          response->companies_written(), response->partnerships_written(),
+          response->revision(),
+          response->errors_size() + response->more_errors() + local_errors);
+    }
+    for (const v1::RecordError& e : response->errors()) {
+      const int64_t at =
+          e.index() >= 0 && e.index() < static_cast<int64_t>(line_of.size())
+              ? line_of[e.index()]
+              : -1;
+      std::cerr << *file << ":" << at << ": "
+                << absl::StatusCodeToString(
+                       static_cast<absl::StatusCode>(e.code()))
+                << ": " << e.message() << "\n";
+    }
+    if (response->more_errors() > 0) {
+      std::cerr << "... and " << response->more_errors()
+                << " more refused records\n";
+    }
+    if (response->errors_size() > 0 || local_errors > 0) {
+      ctx.fail(absl::InvalidArgumentError(
+          *all_or_nothing ? "nothing imported: some records were refused"
+                          : "some records were refused"));
+    }
+  });
+}
+
+void AddExportCommand(CLI::App& app, const AdminCommandContext& ctx) {
+  CLI::App* cmd = app.add_subcommand(
+      "export",
+      "Write every record at one snapshot as JSON Lines (import takes it "
+      "back)");
+  auto file = std::make_shared<std::string>();
+  cmd->add_option("-f,--file", *file, "Output file (default: stdout)");
+  cmd->callback([ctx, file] {
+    PartnergraphClient* client = ctx.connect();
+    if (client == nullptr) return;
+    std::ofstream out_file;
+    std::ostream* out = &std::cout;
+    if (!file->empty() && *file != "-") {
+      out_file.open(*file, std::ios::binary | std::ios::trunc);
+      if (!out_file) {
+        return ctx.fail(absl::PermissionDeniedError(
+            absl::StrCat("--file: cannot write \"", *file, "\"")));
+      }
+      out = &out_file;
+    }
+    int64_t total = 0;
+    if (isatty(STDERR_FILENO) == 1) {
+      absl::StatusOr<v1::GetStatsResponse> stats = client->GetStats();
+      if (stats.ok()) total = stats->companies() + stats->partnerships();
+    }
+    Progress progress("export", total);
+    int64_t written = 0, revision = 0;
+    absl::Status status =
+        client->ExportRecords(v1::ExportRecordsRequest(),
+                              [&](const v1::ExportRecordsResponse& response) {
+                                revision = response.revision();
+                                for (const v1::Record& r : response.records()) {
+                                  *out << ToJsonLine(r) << "\n";
+                                  ++written;
+                                }
+                                progress.Update(written, written);
+                                return out->good();
+                              });
+    progress.Done(written);
+    out->flush();
+    if (!status.ok()) return ctx.fail(status);
+    if (!out->good()) {
+      return ctx.fail(absl::DataLossError("export: writing the output failed"));
+    }
+    std::cerr << "exported " << written << " records at revision " << revision
+              << "\n";
+  });
+}
+
+void AddBackupCommand(CLI::App& app, const AdminCommandContext& ctx) {
+  CLI::App* cmd = app.add_subcommand(
+      "backup", "Write a backup on the server (partnergraphd --backup_dir)");
+  cmd->callback([ctx] {
+    PartnergraphClient* client = ctx.connect();
+    if (client == nullptr) return;
+    absl::StatusOr<v1::CreateBackupResponse> r =
+        client->CreateBackup(v1::CreateBackupRequest());
+    if (!r.ok()) return ctx.fail(r.status());
+    if (ctx.json_output()) {
+      std::cout << ToJson(*r) << "\n";
+      return;
+    }
+    std::cout << absl::StrFormat(
+        "backup %d at revision %d, %d bytes, in %s\n"
+        "restore with: partnergraphd --restore_from=%s --data_dir=EMPTY_DIR\n",
+        r->backup_id(), r->revision(), r->size_bytes(), r->path(), r->path());
+  });
+}
+
+void AddStatsCommand(CLI::App& app, const AdminCommandContext& ctx) {
+  CLI::App* cmd = app.add_subcommand("stats", "Show store statistics");
+  cmd->callback([ctx] {
+    PartnergraphClient* client = ctx.connect();
+    if (client == nullptr) return;
+    absl::StatusOr<v1::GetStatsResponse> r = client->GetStats();
+    if (!r.ok()) return ctx.fail(r.status());
+    if (ctx.json_output()) {
+      std::cout << ToJson(*r, /*always_print_primitive_fields=*/true) << "\n";
+      return;
+    }
+    std::cout << absl::StrFormat(
+        "companies        %d\n"
+        "partnerships     %d\n"
+        "revision         %d\n"
+        "history          %d..%d\n"
+        "disk bytes       %d\n"
+        "schema version   %s\n",
+        r->companies(), r->partnerships(), r->revision(),
+        r->compact_revision() + 1, r->revision(), r->disk_bytes(),
+        r->schema_version());
+  });
+}
+
+}  // namespace
+
+std::string ToJsonLine(const google::protobuf::Message& message) {
+  std::string binary;
+  {
+    pb::io::StringOutputStream stream(&binary);
+    pb::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
+  std::string json;
+  pb::util::JsonPrintOptions options;
+  options.add_whitespace = false;
+  (void)pb::util::BinaryToJsonString(
+      Resolver(),
+      absl::StrCat(kTypeUrlPrefix, "/", message.GetDescriptor()->full_name()),
+      binary, &json, options);
+  return json;
+}
+
+absl::StatusOr<v1::Record> ParseRecordLine(absl::string_view line) {
+  v1::Record record;
+  pb::util::JsonParseOptions options;
+  pb::util::Status s = pb::util::JsonStringToMessage(
+      pb::StringPiece(line.data(), line.size()), &record, options);
+  if (!s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "not a partnergraph.v1.Record in JSON: ", s.message().as_string()));
+  }
+  if (record.record_case() == v1::Record::RECORD_NOT_SET) {
+    return absl::InvalidArgumentError(
+        "want {\"company\":{...}} or {\"partnership\":{...}}");
+  }
+  return record;
+}
+
+std::string WatchEventLine(const v1::ChangeEvent& event) {
+  const std::string& name =
+      event.has_company() ? event.company().name() : event.partnership().name();
+  return absl::StrCat(event.revision(), " ", ShortTypeName(event.type()), " ",
+                      name);
+}
+
+void AddAdminCommands(CLI::App& app, AdminCommandContext context) {
+  AddWatchCommand(app, context);
+  AddImportCommand(app, context);
+  AddExportCommand(app, context);
+  AddBackupCommand(app, context);
+  AddStatsCommand(app, context);
+}
+
+}  // namespace partnergraph::client

@@ -1,0 +1,25 @@
+#ifndef PARTNERGRAPH_STORAGE_ROCKSDB_GRAPH_SNAPSHOT_H_
+#define PARTNERGRAPH_STORAGE_ROCKSDB_GRAPH_SNAPSHOT_H_
+
+// GraphSnapshot over one RocksDB snapshot of the graph store's key space
+// (key_codec.h). Used by the RocksDB store's graph queries.
+
+#include <memory>
+
+#include "absl/strings/string_view.h"
+#include "rocksdb/db.h"
+#include "storage/graph_query.h"
+
+namespace partnergraph::storage {
+
+// Takes a snapshot of `db` (borrowed; must outlive the result), released when
+// the result is destroyed. The revision is the int64 meta value named
+// `revision_meta_name` at that snapshot (0 when absent). Adjacency and
+// announced-date entries with an empty value (written before AdjacencyRecord
+// existed) are served by reading the partnership record.
+std::unique_ptr<GraphSnapshot> NewRocksDbGraphSnapshot(
+    rocksdb::DB* db, absl::string_view revision_meta_name);
+
+}  // namespace partnergraph::storage
+
+#endif  // PARTNERGRAPH_STORAGE_ROCKSDB_GRAPH_SNAPSHOT_H_
