@@ -220,8 +220,8 @@ PartnergraphClient::ListAllPartnerships(v1::ListPartnershipsRequest request) {
 
 namespace partnergraph::client {
 
-absl::StatusOr<v1::GetNeighborhoodResponse>
-PartnergraphClient::GetNeighborhood(const v1::GetNeighborhoodRequest& request) {
+absl::StatusOr<v1::GetNeighborhoodResponse> PartnergraphClient::GetNeighborhood(
+    const v1::GetNeighborhoodRequest& request) {
   auto stub = v1::GraphService::NewStub(channel_);
   return Invoke<v1::GetNeighborhoodResponse>(
       [&](v1::GetNeighborhoodResponse* response) {

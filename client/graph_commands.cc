@@ -114,12 +114,11 @@ std::string FormatPaths(const v1::FindPathsResponse& response,
         if (!source.published_on().empty()) {
           about.push_back(source.published_on());
         }
-        absl::StrAppend(&out, "    source: ", source.url(),
-                        about.empty() ? ""
-                                      : absl::StrCat(" (", absl::StrJoin(
-                                                              about, ", "),
-                                                     ")"),
-                        "\n");
+        absl::StrAppend(
+            &out, "    source: ", source.url(),
+            about.empty() ? ""
+                          : absl::StrCat(" (", absl::StrJoin(about, ", "), ")"),
+            "\n");
       }
     }
   }
@@ -140,8 +139,8 @@ std::string FormatTrend(const v1::AggregatePartnershipsRequest& request,
   for (const auto& group : response.groups()) {
     std::vector<std::string> row;
     for (int i = 0; i < group.keys_size(); ++i) {
-      bool company = i < request.group_by_size() &&
-                     request.group_by(i) == v1::COMPANY;
+      bool company =
+          i < request.group_by_size() && request.group_by(i) == v1::COMPANY;
       row.push_back(company ? std::string(ShortName(group.keys(i)))
                             : group.keys(i));
     }
@@ -209,8 +208,7 @@ void AddGraphCommands(CLI::App& app, GraphCommandContext context) {
     cmd->add_option("FROM", *from, "Company id or companies/ID")->required();
     cmd->add_option("TO", *to, "Company id or companies/ID")->required();
     cmd->add_option("--max-depth", *max_depth, "Most hops, 1..6 (default 4)");
-    cmd->add_option("--max-paths", *max_paths,
-                    "Most paths, 1..20 (default 5)");
+    cmd->add_option("--max-paths", *max_paths, "Most paths, 1..20 (default 5)");
     filter->Register(cmd);
     cmd->footer(ctx->footer);
     cmd->callback([ctx, from, to, max_depth, max_paths, filter] {

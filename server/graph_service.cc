@@ -7,6 +7,8 @@
 // queries are CPU-bound), and a bounded queue so a burst of heavy queries is
 // refused with UNAVAILABLE instead of piling up.
 
+#include "server/graph_service.h"
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -25,7 +27,6 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "server/convert.h"
-#include "server/graph_service.h"
 #include "server/log.h"
 #include "server/status_util.h"
 #include "storage/graph_query.h"
@@ -128,10 +129,10 @@ grpc::ServerUnaryReactor* Run(GraphQueryPool* pool,
     reactor->Finish(Reply(method, query()));
   });
   if (!queued) {
-    reactor->Finish(Reply(
-        method, absl::UnavailableError(
-                    absl::StrCat("server busy: ", kMaxQueuedQueries,
-                                 " graph queries already waiting; retry"))));
+    reactor->Finish(
+        Reply(method, absl::UnavailableError(absl::StrCat(
+                          "server busy: ", kMaxQueuedQueries,
+                          " graph queries already waiting; retry"))));
   }
   return reactor;
 }
@@ -165,8 +166,8 @@ absl::Status Paths(storage::GraphStore* store, absl::Time deadline,
                    const v1::FindPathsRequest& req,
                    v1::FindPathsResponse* resp) {
   storage::PathQuery q;
-  ASSIGN_OR_RETURN(q.from_id, storage::ParseResourceName(
-                                  "from", req.from(), kCompaniesCollection));
+  ASSIGN_OR_RETURN(q.from_id, storage::ParseResourceName("from", req.from(),
+                                                         kCompaniesCollection));
   ASSIGN_OR_RETURN(q.to_id, storage::ParseResourceName("to", req.to(),
                                                        kCompaniesCollection));
   q.max_depth = req.max_depth();

@@ -32,10 +32,10 @@ class GraphServiceImpl final
   // Graph queries. Each runs on a small worker pool (one thread per core), at
   // the store snapshot of the moment it starts, and stops with
   // DEADLINE_EXCEEDED at the call's deadline, or kMaxGraphQueryTime after it
-  // starts (60 s) when the call has none. INVALID_ARGUMENT names the field and the
-  // rule; NOT_FOUND for a company that does not exist; RESOURCE_EXHAUSTED for
-  // a query past the store's entry cap; UNAVAILABLE when 256 queries
-  // are already waiting for a worker.
+  // starts (60 s) when the call has none. INVALID_ARGUMENT names the field and
+  // the rule; NOT_FOUND for a company that does not exist; RESOURCE_EXHAUSTED
+  // for a query past the store's entry cap; UNAVAILABLE when 256 queries are
+  // already waiting for a worker.
   grpc::ServerUnaryReactor* GetNeighborhood(
       grpc::CallbackServerContext* context,
       const partnergraph::v1::GetNeighborhoodRequest* request,

@@ -13,7 +13,8 @@
 //
 // Calls refused before a handler (by the token check: UNAUTHENTICATED /
 // PERMISSION_DENIED; by transport limits such as the metadata size cap) are
-// not counted there; the token check logs them instead (see security.h).
+// not counted there; with the access log on, the token check logs its
+// refusals as "auth_refused" events (see security.h).
 //
 // Store gauges are read at scrape time from GraphStore::GetStats (which
 // counts records with a prefix scan, so a scrape costs O(records)):

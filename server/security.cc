@@ -376,15 +376,19 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
                                                    log_refusals));
   }
   // Fail at start rather than serve a handshake that can never succeed.
-  std::string ignored;
-  absl::Status read = ReadFile("tls_cert", tls.cert_file, &ignored);
-  if (read.ok()) read = ReadFile("tls_key", tls.key_file, &ignored);
-  if (read.ok() && !tls.client_ca_file.empty()) {
-    read = ReadFile("client_ca", tls.client_ca_file, &ignored);
-  }
-  if (!read.ok()) return read;
-  if (!absl::StrContains(ignored, "-----BEGIN")) {
-    return absl::InvalidArgumentError("TLS files: want PEM");
+  const std::pair<const char*, const std::string*> files[] = {
+      {"tls_cert", &tls.cert_file},
+      {"tls_key", &tls.key_file},
+      {"client_ca", &tls.client_ca_file}};
+  for (const auto& [option, path] : files) {
+    if (path->empty()) continue;
+    std::string text;
+    absl::Status read = ReadFile(option, *path, &text);
+    if (!read.ok()) return read;
+    if (!absl::StrContains(text, "-----BEGIN ")) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(option, ": want a PEM file, got \"", *path, "\""));
+    }
   }
   const unsigned int refresh = static_cast<unsigned int>(
       std::max<int64_t>(1, absl::ToInt64Seconds(tls.refresh_interval)));

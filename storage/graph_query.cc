@@ -50,9 +50,8 @@ class Budget {
 
   absl::Status CheckDeadline() const {
     if (absl::Now() >= limits_.deadline) {
-      return absl::DeadlineExceededError(
-          absl::StrCat("deadline passed after examining ", examined_,
-                       " index entries"));
+      return absl::DeadlineExceededError(absl::StrCat(
+          "deadline passed after examining ", examined_, " index entries"));
     }
     return absl::OkStatus();
   }
@@ -66,9 +65,8 @@ class Budget {
     }
     if (examined_ % kDeadlineCheckInterval == 0 &&
         absl::Now() >= limits_.deadline) {
-      return absl::DeadlineExceededError(
-          absl::StrCat("deadline passed after examining ", examined_,
-                       " index entries"));
+      return absl::DeadlineExceededError(absl::StrCat(
+          "deadline passed after examining ", examined_, " index entries"));
     }
     return absl::OkStatus();
   }
@@ -233,9 +231,9 @@ absl::StatusOr<NeighborhoodResult> GetNeighborhood(
     GraphSnapshot& snapshot, const NeighborhoodQuery& query,
     const QueryLimits& limits) {
   RETURN_IF_ERROR(ValidateId("company", query.company_id));
-  ASSIGN_OR_RETURN(int depth, Bounded("depth", query.depth,
-                                      kDefaultNeighborhoodDepth,
-                                      kMaxNeighborhoodDepth));
+  ASSIGN_OR_RETURN(int depth,
+                   Bounded("depth", query.depth, kDefaultNeighborhoodDepth,
+                           kMaxNeighborhoodDepth));
   ASSIGN_OR_RETURN(int max_nodes,
                    Bounded("max_nodes", query.max_nodes,
                            kDefaultNeighborhoodNodes, kMaxNeighborhoodNodes));
@@ -387,9 +385,8 @@ absl::StatusOr<PathsResult> FindPaths(GraphSnapshot& snapshot,
   RETURN_IF_ERROR(ValidateId("from", query.from_id));
   RETURN_IF_ERROR(ValidateId("to", query.to_id));
   if (query.from_id == query.to_id) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("to: must differ from from, got \"", query.to_id,
-                     "\" for both"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "to: must differ from from, got \"", query.to_id, "\" for both"));
   }
   ASSIGN_OR_RETURN(int max_depth, Bounded("max_depth", query.max_depth,
                                           kDefaultPathDepth, kMaxPathDepth));
@@ -613,8 +610,8 @@ absl::StatusOr<AggregateResult> AggregatePartnerships(
           if (e.announced_on.size() >= 7) {
             month = (e.announced_on[5] - '0') * 10 + (e.announced_on[6] - '0');
           }
-          keys.push_back(absl::StrCat(e.announced_on.substr(0, 4), "-Q",
-                                      (month + 2) / 3));
+          keys.push_back(
+              absl::StrCat(e.announced_on.substr(0, 4), "-Q", (month + 2) / 3));
           break;
         }
         case GroupDim::kSectorPair: {
@@ -721,12 +718,12 @@ absl::StatusOr<AggregateResult> AggregatePartnerships(
           }));
     }
   } else {
-    RETURN_IF_ERROR(snapshot.ForEachAnnounced(
-        f.announced_after(), f.announced_before(),
-        [&](const EdgeView& e) -> absl::Status {
-          RETURN_IF_ERROR(budget.Tick());
-          return count(e);
-        }));
+    RETURN_IF_ERROR(
+        snapshot.ForEachAnnounced(f.announced_after(), f.announced_before(),
+                                  [&](const EdgeView& e) -> absl::Status {
+                                    RETURN_IF_ERROR(budget.Tick());
+                                    return count(e);
+                                  }));
   }
 
   std::vector<std::pair<std::vector<std::string>, int64_t>> sorted(

@@ -90,11 +90,11 @@ class RocksDbGraphSnapshot final : public GraphSnapshot {
                               absl::string_view collection,
                               absl::string_view id) {
     rocksdb::PinnableSlice value;
-    rocksdb::Status s = db_->Get(options_, db_->DefaultColumnFamily(), key,
-                                 &value);
+    rocksdb::Status s =
+        db_->Get(options_, db_->DefaultColumnFamily(), key, &value);
     if (s.IsNotFound()) {
-      return absl::NotFoundError(absl::StrCat(collection, "/", id,
-                                              " not found"));
+      return absl::NotFoundError(
+          absl::StrCat(collection, "/", id, " not found"));
     }
     RETURN_IF_ERROR(FromRocks(s, absl::StrCat("read ", collection, "/", id)));
     Record r;
@@ -127,10 +127,10 @@ class RocksDbGraphSnapshot final : public GraphSnapshot {
     AdjacencyRecord info;
     std::string owner, date, pid;
     for (it->Seek(lower); it->Valid(); it->Next()) {
-      bool ok = adjacency
-                    ? keys::DecodeAdjacencyKey(View(it->key()), &owner, &date,
-                                               &pid)
-                    : keys::DecodeAnnouncedKey(View(it->key()), &date, &pid);
+      bool ok =
+          adjacency
+              ? keys::DecodeAdjacencyKey(View(it->key()), &owner, &date, &pid)
+              : keys::DecodeAnnouncedKey(View(it->key()), &date, &pid);
       if (!ok) return absl::DataLossError("malformed graph index key");
       if (it->value().empty()) {
         ASSIGN_OR_RETURN(PartnershipRecord p, Partnership(pid));

@@ -180,6 +180,19 @@ TEST_F(AdminTest, AllOrNothingWritesNothingWhenAnyRecordIsBad) {
   EXPECT_EQ(GetCompany("companies/a").error_code(),
             grpc::StatusCode::NOT_FOUND);
 
+  // Only errors the store finds (a bad ticker, a missing participant): still
+  // nothing written.
+  auto store_side = MixedImport();
+  store_side[2].erase(store_side[2].begin() + 1);  // the empty record
+  ASSERT_TRUE(Import(store_side, true, &response).ok());
+  EXPECT_EQ(response.companies_written(), 0);
+  EXPECT_EQ(store_->Revision(), before);
+  ASSERT_EQ(response.errors_size(), 2) << response.DebugString();
+  EXPECT_EQ(response.errors(0).index(), 2);
+  EXPECT_EQ(response.errors(1).index(), 3);
+  EXPECT_EQ(GetCompany("companies/a").error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
   // The same stream without the bad records goes in as one revision.
   auto good = MixedImport();
   good[1].pop_back();

@@ -64,10 +64,10 @@ TEST_F(GraphServiceTest, NeighborhoodOfMicron) {
                                  std::make_pair("companies/amazon", 2)));
   std::set<std::string> partnerships;
   for (const auto& p : response.partnerships()) partnerships.insert(p.name());
-  EXPECT_EQ(partnerships, (std::set<std::string>{
-                              "partnerships/micron-anthropic-2025",
-                              "partnerships/amazon-anthropic-2023",
-                              "partnerships/alphabet-anthropic-2023"}));
+  EXPECT_EQ(partnerships,
+            (std::set<std::string>{"partnerships/micron-anthropic-2025",
+                                   "partnerships/amazon-anthropic-2023",
+                                   "partnerships/alphabet-anthropic-2023"}));
   EXPECT_FALSE(response.truncated());
   EXPECT_EQ(response.revision(), store_->Revision());
 
@@ -126,10 +126,10 @@ TEST_F(GraphServiceTest, MemoryMakersTimesAiLabsPerQuarter) {
   ASSERT_GRPC_OK(Aggregate(request, &response));
   std::vector<std::string> keys;
   for (const auto& g : response.groups()) keys.push_back(g.keys(0));
-  EXPECT_THAT(keys, ElementsAre("companies/anthropic", "companies/micron",
-                                "companies/openai",
-                                "companies/samsung-electronics",
-                                "companies/sk-hynix"));
+  EXPECT_THAT(
+      keys,
+      ElementsAre("companies/anthropic", "companies/micron", "companies/openai",
+                  "companies/samsung-electronics", "companies/sk-hynix"));
 }
 
 TEST_F(GraphServiceTest, BadRequestsNameTheFieldAndRule) {

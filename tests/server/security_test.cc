@@ -449,6 +449,17 @@ TEST(TlsOptionsTest, IncompleteSetsAreRefused) {
   creds = server::MakeServerCredentials(tls, nullptr);
   ASSERT_FALSE(creds.ok());
   EXPECT_EQ(creds.status().code(), absl::StatusCode::kNotFound);
+  TempDir dir;
+  tls.cert_file = dir.path() + "/cert.pem";
+  tls.key_file = dir.path() + "/key.pem";
+  tls.client_ca_file = "";
+  WriteAll(tls.cert_file, "not a certificate\n");
+  WriteAll(tls.key_file, "not a key\n");
+  creds = server::MakeServerCredentials(tls, nullptr);
+  ASSERT_FALSE(creds.ok());
+  EXPECT_EQ(creds.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(creds.status().message()),
+              HasSubstr("tls_cert: want a PEM file"));
 }
 
 TEST_F(SecurityTest, OversizeMessageIsResourceExhausted) {

@@ -192,9 +192,9 @@ TEST_F(UnimplementedTest, GraphAndAdminMethodsAnswerUnimplemented) {
     // without its company is refused, not UNIMPLEMENTED.
     v1::GetNeighborhoodRequest request;
     v1::GetNeighborhoodResponse response;
-    EXPECT_THAT(graph->GetNeighborhood(&context, request, &response),
-                StatusIs(grpc::StatusCode::INVALID_ARGUMENT,
-                         "company: required"));
+    EXPECT_THAT(
+        graph->GetNeighborhood(&context, request, &response),
+        StatusIs(grpc::StatusCode::INVALID_ARGUMENT, "company: required"));
   }
   {
     grpc::ClientContext context;

@@ -38,9 +38,13 @@ constexpr int kSeeds = 300;
 constexpr int kSeedsPerStore = 25;
 
 const std::vector<std::string>& SectorPool() {
-  static const auto* pool = new std::vector<std::string>{
-      "semiconductors/memory", "semiconductors/logic", "ai/frontier-lab",
-      "ai/tools", "cloud", "air"};
+  static const auto* pool =
+      new std::vector<std::string>{"semiconductors/memory",
+                                   "semiconductors/logic",
+                                   "ai/frontier-lab",
+                                   "ai/tools",
+                                   "cloud",
+                                   "air"};
   return *pool;
 }
 
@@ -135,7 +139,8 @@ PartnershipQuery RandomFilter(Rng& rng, const std::vector<std::string>& ids) {
   PartnershipQuery q;
   if (rng.Chance(0.25)) {
     int n = rng.Uniform(1, 3);
-    for (int i = 0; i < n; ++i) q.add_kinds(static_cast<Kind>(rng.Uniform(1, 8)));
+    for (int i = 0; i < n; ++i)
+      q.add_kinds(static_cast<Kind>(rng.Uniform(1, 8)));
   }
   if (rng.Chance(0.2)) {
     q.add_statuses(static_cast<Status>(rng.Uniform(1, 3)));
@@ -145,7 +150,8 @@ PartnershipQuery RandomFilter(Rng& rng, const std::vector<std::string>& ids) {
   if (rng.Chance(0.2)) q.set_announced_before(rng.Pick(DatePool()));
   if (rng.Chance(0.25)) {
     q.add_participant_sectors(rng.Pick(FilterSectorPool()));
-    if (rng.Chance(0.6)) q.add_participant_sectors(rng.Pick(FilterSectorPool()));
+    if (rng.Chance(0.6))
+      q.add_participant_sectors(rng.Pick(FilterSectorPool()));
   }
   if (!q.announced_after().empty() && !q.announced_before().empty() &&
       q.announced_after() > q.announced_before()) {
@@ -163,10 +169,9 @@ PartnershipQuery RandomFilter(Rng& rng, const std::vector<std::string>& ids) {
 // --- Reference semantics, written independently of the store. ---
 
 bool Under(const std::string& sector, const std::string& prefix) {
-  return sector == prefix ||
-         (sector.size() > prefix.size() &&
-          sector.compare(0, prefix.size(), prefix) == 0 &&
-          sector[prefix.size()] == '/');
+  return sector == prefix || (sector.size() > prefix.size() &&
+                              sector.compare(0, prefix.size(), prefix) == 0 &&
+                              sector[prefix.size()] == '/');
 }
 
 // Tries every assignment of prefixes to distinct participants.
@@ -334,10 +339,9 @@ void CheckPaths(const Model& m, const std::vector<std::string>& ids,
   q.max_depth = rng.Uniform(0, 6);
   q.max_paths = rng.Chance(0.5) ? rng.Uniform(1, 20) : 0;
   q.filter = RandomFilter(rng, ids);
-  SCOPED_TRACE(absl::StrCat("paths ", q.from_id, " -> ", q.to_id,
-                            " max_depth ", q.max_depth, " max_paths ",
-                            q.max_paths, " filter {",
-                            q.filter.ShortDebugString(), "}"));
+  SCOPED_TRACE(absl::StrCat("paths ", q.from_id, " -> ", q.to_id, " max_depth ",
+                            q.max_depth, " max_paths ", q.max_paths,
+                            " filter {", q.filter.ShortDebugString(), "}"));
   auto got = store->FindPaths(q, absl::InfiniteFuture());
   ASSERT_TRUE(got.ok()) << got.status();
 
@@ -408,10 +412,15 @@ void CheckPaths(const Model& m, const std::vector<std::string>& ids,
 std::vector<std::string> RefKeys(const Model& m, const PartnershipRecord& p,
                                  GroupDim dim) {
   std::set<std::string> keys;
-  static const char* kKindNames[] = {
-      "",           "STRATEGIC_ALLIANCE", "SUPPLY_AGREEMENT",
-      "JOINT_DEVELOPMENT", "TECHNOLOGY_INTEGRATION", "INVESTMENT",
-      "LICENSING",  "DISTRIBUTION",       "JOINT_VENTURE"};
+  static const char* kKindNames[] = {"",
+                                     "STRATEGIC_ALLIANCE",
+                                     "SUPPLY_AGREEMENT",
+                                     "JOINT_DEVELOPMENT",
+                                     "TECHNOLOGY_INTEGRATION",
+                                     "INVESTMENT",
+                                     "LICENSING",
+                                     "DISTRIBUTION",
+                                     "JOINT_VENTURE"};
   const std::string& date = p.announced_on();
   switch (dim) {
     case GroupDim::kKind:
@@ -430,8 +439,7 @@ std::vector<std::string> RefKeys(const Model& m, const PartnershipRecord& p,
         for (int j = 0; j < p.participants_size(); ++j) {
           if (i == j) continue;
           for (const auto& a : m.sectors.at(p.participants(i).company_id())) {
-            for (const auto& b :
-                 m.sectors.at(p.participants(j).company_id())) {
+            for (const auto& b : m.sectors.at(p.participants(j).company_id())) {
               keys.insert(std::min(a, b) + " x " + std::max(a, b));
             }
           }
@@ -511,7 +519,8 @@ TEST(GraphQueryTest, MatchesBruteForceOnRandomGraphs) {
       Rng rng(seed);
       std::vector<std::string> ids = BuildRandomGraph(
           rng, store.get(), absl::StrCat("s", seed, "-"), model);
-      for (int i = 0; i < 4; ++i) CheckNeighborhood(model, ids, store.get(), rng);
+      for (int i = 0; i < 4; ++i)
+        CheckNeighborhood(model, ids, store.get(), rng);
       for (int i = 0; i < 4; ++i) CheckPaths(model, ids, store.get(), rng);
       for (int i = 0; i < 3; ++i) CheckAggregate(model, ids, store.get(), rng);
       if (::testing::Test::HasFailure()) return;  // one seed's report is enough
@@ -529,9 +538,12 @@ class GraphFixture : public ::testing::Test {
     for (const char* id : {"a", "b", "c", "d", "hub"}) {
       ASSERT_OK(store_->CreateCompany(SimpleCompany(id, id), ""));
     }
-    ASSERT_OK(store_->CreatePartnership(SimplePartnership("a", "b", "2024-01-01"), ""));
-    ASSERT_OK(store_->CreatePartnership(SimplePartnership("b", "c", "2024-01-02"), ""));
-    ASSERT_OK(store_->CreatePartnership(SimplePartnership("c", "d", "2024-01-03"), ""));
+    ASSERT_OK(store_->CreatePartnership(
+        SimplePartnership("a", "b", "2024-01-01"), ""));
+    ASSERT_OK(store_->CreatePartnership(
+        SimplePartnership("b", "c", "2024-01-02"), ""));
+    ASSERT_OK(store_->CreatePartnership(
+        SimplePartnership("c", "d", "2024-01-03"), ""));
     for (const char* id : {"a", "b", "c", "d"}) {
       ASSERT_OK(store_->CreatePartnership(
           SimplePartnership("hub", id, "2023-06-01"), ""));
@@ -577,10 +589,9 @@ TEST_F(GraphFixture, EntriesCapIsResourceExhausted) {
   EXPECT_THAT(got.status().message(), HasSubstr("more than 3 index entries"));
   AggregateQuery g;
   g.group_by = {GroupDim::kKind};
-  EXPECT_EQ(store_->AggregatePartnerships(g, absl::InfiniteFuture())
-                .status()
-                .code(),
-            absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(
+      store_->AggregatePartnerships(g, absl::InfiniteFuture()).status().code(),
+      absl::StatusCode::kResourceExhausted);
   // A query within the cap still answers.
   n.company_id = "d";
   n.filter.set_announced_after("2024-01-01");
@@ -769,8 +780,8 @@ TEST(GraphQueryLegacyTest, EmptyAdjacencyValuesReadTheRecord) {
     EXPECT_EQ(r.nodes[i].distance, before_n[0].nodes[i].distance);
   }
   ASSERT_EQ(r.partnerships.size(), before_n[0].partnerships.size());
-  ASSERT_OK_AND_ASSIGN(AggregateResult a, store->AggregatePartnerships(
-                                              g, absl::InfiniteFuture()));
+  ASSERT_OK_AND_ASSIGN(AggregateResult a,
+                       store->AggregatePartnerships(g, absl::InfiniteFuture()));
   EXPECT_EQ(a.total, before_a[0].total);
   ASSERT_EQ(a.groups.size(), before_a[0].groups.size());
   for (size_t i = 0; i < a.groups.size(); ++i) {
