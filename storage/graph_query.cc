@@ -2,17 +2,20 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <tuple>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "absl/types/span.h"
 #include "storage/status_macros.h"
 #include "storage/validation.h"
 
@@ -31,6 +34,45 @@ AdjacencyRecord AdjacencyRecordFor(const PartnershipRecord& p) {
   a.set_status(p.status());
   a.set_sources(p.sources_size());
   return a;
+}
+
+absl::Status GraphSnapshot::Companies(absl::Span<const absl::string_view> ids,
+                                      std::vector<CompanyRecord>* out) {
+  out->clear();
+  out->reserve(ids.size());
+  for (absl::string_view id : ids) {
+    ASSIGN_OR_RETURN(CompanyRecord c, Company(id));
+    out->push_back(std::move(c));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status GraphSnapshot::Partnerships(
+    absl::Span<const absl::string_view> ids,
+    std::vector<PartnershipRecord>* out) {
+  out->clear();
+  out->reserve(ids.size());
+  for (absl::string_view id : ids) {
+    ASSIGN_OR_RETURN(PartnershipRecord p, Partnership(id));
+    out->push_back(std::move(p));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> GraphSnapshot::CompanySectors(
+    absl::string_view id) {
+  absl::StatusOr<CompanyRecord> c = Company(id);
+  if (absl::IsNotFound(c.status())) return std::vector<std::string>();
+  if (!c.ok()) return c.status();
+  return std::vector<std::string>(c->sectors().begin(), c->sectors().end());
+}
+
+absl::Status GraphSnapshot::ForEachCompanySectors(const CompanySectorsFn& fn) {
+  std::vector<absl::string_view> sectors;
+  return ForEachCompany([&](const CompanyRecord& c) {
+    sectors.assign(c.sectors().begin(), c.sectors().end());
+    return fn(c.id(), sectors);
+  });
 }
 
 namespace {
@@ -91,14 +133,14 @@ absl::StatusOr<int> Bounded(absl::string_view field, int value, int def,
 
 // True when each required bit can be given to a different participant
 // (bipartite matching by backtracking; at most 8 prefixes, 32 participants).
-bool Assign(const std::vector<uint32_t>& masks, int prefix, int prefixes,
-            std::vector<bool>* used) {
+bool Assign(absl::Span<const uint32_t> masks, int prefix, int prefixes,
+            absl::Span<bool> used) {
   if (prefix == prefixes) return true;
   for (size_t j = 0; j < masks.size(); ++j) {
-    if ((*used)[j] || (masks[j] & (1u << prefix)) == 0) continue;
-    (*used)[j] = true;
+    if (used[j] || (masks[j] & (1u << prefix)) == 0) continue;
+    used[j] = true;
     if (Assign(masks, prefix + 1, prefixes, used)) return true;
-    (*used)[j] = false;
+    used[j] = false;
   }
   return false;
 }
@@ -115,10 +157,9 @@ class EdgeFilter {
   }
 
   absl::StatusOr<bool> Matches(const EdgeView& e) {
-    const AdjacencyRecord& a = *e.info;
-    if (kinds_mask_ != 0 && (a.kinds_mask() & kinds_mask_) == 0) return false;
+    if (kinds_mask_ != 0 && (e.kinds_mask & kinds_mask_) == 0) return false;
     if (q_.statuses_size() > 0 &&
-        std::find(q_.statuses().begin(), q_.statuses().end(), a.status()) ==
+        std::find(q_.statuses().begin(), q_.statuses().end(), e.status) ==
             q_.statuses().end()) {
       return false;
     }
@@ -128,30 +169,31 @@ class EdgeFilter {
         e.announced_on > q_.announced_before())
       return false;
     if (!q_.company_id().empty() &&
-        std::find(a.participant_ids().begin(), a.participant_ids().end(),
-                  q_.company_id()) == a.participant_ids().end()) {
+        std::find(e.participant_ids.begin(), e.participant_ids.end(),
+                  q_.company_id()) == e.participant_ids.end()) {
       return false;
     }
-    if (a.sources() < q_.min_sources()) return false;
+    if (e.sources < q_.min_sources()) return false;
     if (q_.participant_sectors_size() == 0) return true;
-    std::vector<uint32_t> masks;
-    masks.reserve(a.participant_ids_size());
-    for (const std::string& id : a.participant_ids()) {
+    absl::InlinedVector<uint32_t, 8> masks;
+    masks.reserve(e.participant_ids.size());
+    for (absl::string_view id : e.participant_ids) {
       ASSIGN_OR_RETURN(uint32_t m, PrefixMask(id));
       masks.push_back(m);
     }
-    std::vector<bool> used(masks.size());
-    return Assign(masks, 0, q_.participant_sectors_size(), &used);
+    absl::InlinedVector<bool, 8> used(masks.size(), false);
+    return Assign(masks, 0, q_.participant_sectors_size(),
+                  absl::MakeSpan(used));
   }
 
   // Bit i set when the company has a sector under participant_sectors[i].
-  absl::StatusOr<uint32_t> PrefixMask(const std::string& id) {
+  absl::StatusOr<uint32_t> PrefixMask(absl::string_view id) {
     auto it = prefix_masks_.find(id);
     if (it != prefix_masks_.end()) return it->second;
     if (prefix_masks_complete_) return 0;
     ASSIGN_OR_RETURN(const std::vector<std::string>* sectors, Sectors(id));
     uint32_t m = MaskOf(*sectors);
-    prefix_masks_[id] = m;
+    prefix_masks_.emplace(id, m);
     return m;
   }
 
@@ -159,7 +201,7 @@ class EdgeFilter {
   uint32_t MaskOf(const Strings& sectors) const {
     uint32_t m = 0;
     for (int i = 0; i < q_.participant_sectors_size(); ++i) {
-      for (const std::string& s : sectors) {
+      for (absl::string_view s : sectors) {
         if (SectorHasPrefix(s, q_.participant_sectors(i))) m |= 1u << i;
       }
     }
@@ -167,21 +209,19 @@ class EdgeFilter {
   }
 
   // Marks the prefix masks as known for every company (absent means 0).
-  void SetPrefixMask(const std::string& id, uint32_t m) {
-    if (m != 0) prefix_masks_[id] = m;
+  void SetPrefixMask(absl::string_view id, uint32_t m) {
+    if (m != 0) prefix_masks_.emplace(id, m);
   }
   void SetPrefixMasksComplete() { prefix_masks_complete_ = true; }
 
   // The company's sectors; a company that does not exist has none.
   absl::StatusOr<const std::vector<std::string>*> Sectors(
-      const std::string& id) {
+      absl::string_view id) {
     auto it = sectors_.find(id);
     if (it != sectors_.end()) return &it->second;
-    absl::StatusOr<CompanyRecord> c = snapshot_.Company(id);
-    if (!c.ok() && !absl::IsNotFound(c.status())) return c.status();
-    std::vector<std::string>& slot = sectors_[id];
-    if (c.ok()) slot.assign(c->sectors().begin(), c->sectors().end());
-    return &slot;
+    ASSIGN_OR_RETURN(std::vector<std::string> sectors,
+                     snapshot_.CompanySectors(id));
+    return &sectors_.emplace(id, std::move(sectors)).first->second;
   }
 
  private:
@@ -191,7 +231,33 @@ class EdgeFilter {
   absl::flat_hash_map<std::string, uint32_t> prefix_masks_;
   bool prefix_masks_complete_ = false;
   // Pointer-stable: Sectors() hands out pointers to the values.
-  std::unordered_map<std::string, std::vector<std::string>> sectors_;
+  absl::node_hash_map<std::string, std::vector<std::string>> sectors_;
+};
+
+// The company or partnership ids of one query as small integers 0, 1, ...
+class Interner {
+ public:
+  // The number of `s`, adding it when new.
+  int Intern(absl::string_view s) {
+    auto it = index_.find(s);
+    if (it != index_.end()) return it->second;
+    int n = static_cast<int>(names_.size());
+    names_.emplace_back(s);
+    index_.emplace(names_.back(), n);
+    return n;
+  }
+  // -1 when absent.
+  int Find(absl::string_view s) const {
+    auto it = index_.find(s);
+    return it == index_.end() ? -1 : it->second;
+  }
+  const std::string& Name(int n) const { return names_[n]; }
+  int size() const { return static_cast<int>(names_.size()); }
+
+ private:
+  // Keys view names_, whose elements never move.
+  absl::flat_hash_map<absl::string_view, int> index_;
+  std::deque<std::string> names_;
 };
 
 // Reads records once per query.
@@ -247,41 +313,70 @@ absl::StatusOr<NeighborhoodResult> GetNeighborhood(
 
   EdgeFilter filter(snapshot, query.filter);
   const PartnershipQuery& f = query.filter;
-  // Node -> distance, and the nodes in discovery order.
-  absl::flat_hash_map<std::string, int> distance;
-  std::vector<std::string> order;
-  distance[start.id()] = 0;
-  order.push_back(start.id());
-  absl::flat_hash_set<std::string> expanded;
-  // Matching partnerships seen: id -> (announced_on, participants).
+
+  // Companies seen (nodes and other participants) by number; distance -1
+  // for those that are not nodes. `seen_in` counts the entries a company
+  // appeared in: a cheap lower bound of its degree.
+  Interner companies;
+  std::vector<int> distance;
+  std::vector<int> seen_in;
+  std::vector<char> scanned;  // adjacency already walked in full
+  auto company = [&](absl::string_view id) {
+    int n = companies.Intern(id);
+    if (n == static_cast<int>(distance.size())) {
+      distance.push_back(-1);
+      seen_in.push_back(0);
+      scanned.push_back(0);
+    }
+    return n;
+  };
+  std::vector<int> order;  // nodes in discovery order
+  const int start_n = company(start.id());
+  distance[start_n] = 0;
+  order.push_back(start_n);
+
+  // Matching partnerships seen, by number: date and participants (a range of
+  // `participant_pool`).
+  Interner partnerships;
   struct Candidate {
     std::string announced_on;
-    std::vector<std::string> participants;
+    int begin = 0;
+    int end = 0;
   };
-  absl::flat_hash_map<std::string, Candidate> candidates;
-  auto remember = [&](const EdgeView& e) {
-    auto [it, inserted] = candidates.try_emplace(e.partnership_id);
-    if (inserted) {
-      it->second.announced_on = std::string(e.announced_on);
-      it->second.participants.assign(e.info->participant_ids().begin(),
-                                     e.info->participant_ids().end());
-    }
+  std::vector<Candidate> candidates;
+  std::vector<int> participant_pool;
+  // `ids` are the entry's participants as numbers.
+  auto remember = [&](const EdgeView& e, absl::Span<const int> ids) {
+    int before = partnerships.size();
+    if (partnerships.Intern(e.partnership_id) != before) return;
+    Candidate c;
+    c.announced_on = std::string(e.announced_on);
+    c.begin = static_cast<int>(participant_pool.size());
+    participant_pool.insert(participant_pool.end(), ids.begin(), ids.end());
+    c.end = static_cast<int>(participant_pool.size());
+    candidates.push_back(std::move(c));
   };
 
   bool full = false;
-  std::vector<std::string> frontier = {start.id()};
+  absl::InlinedVector<int, 8> ids;
+  std::vector<int> frontier = {start_n};
   for (int level = 0; level < depth && !frontier.empty() && !full; ++level) {
-    std::vector<std::string> next;
-    for (const std::string& u : frontier) {
+    std::vector<int> next;
+    for (int u : frontier) {
       RETURN_IF_ERROR(snapshot.ForEachAdjacent(
-          u, f.announced_after(), f.announced_before(),
+          companies.Name(u), f.announced_after(), f.announced_before(),
           [&](const EdgeView& e) -> absl::Status {
             RETURN_IF_ERROR(budget.Tick());
             ASSIGN_OR_RETURN(bool match, filter.Matches(e));
             if (!match) return absl::OkStatus();
-            remember(e);
-            for (const std::string& v : e.info->participant_ids()) {
-              if (distance.contains(v)) continue;
+            ids.clear();
+            for (absl::string_view id : e.participant_ids) {
+              ids.push_back(company(id));
+            }
+            remember(e, ids);
+            for (int v : ids) {
+              ++seen_in[v];
+              if (distance[v] >= 0) continue;
               if (static_cast<int>(order.size()) >= max_nodes) {
                 full = true;
                 result.truncated = true;
@@ -293,71 +388,123 @@ absl::StatusOr<NeighborhoodResult> GetNeighborhood(
             }
             return absl::OkStatus();
           }));
-      expanded.insert(u);
+      scanned[u] = 1;
       if (full) break;
     }
     frontier = std::move(next);
   }
 
-  // Partnerships among returned nodes that no expanded node has shown yet
-  // join two unexpanded nodes: scan those.
-  for (const std::string& u : order) {
-    if (expanded.contains(u)) continue;
+  // The matching partnerships with at least two participants among the
+  // nodes.
+  auto joined_candidates = [&] {
+    std::vector<int> joined;
+    for (int p = 0; p < static_cast<int>(candidates.size()); ++p) {
+      int inside = 0;
+      for (int i = candidates[p].begin; i < candidates[p].end; ++i) {
+        if (distance[participant_pool[i]] >= 0) ++inside;
+      }
+      if (inside >= 2) joined.push_back(p);
+    }
+    return joined;
+  };
+  // Newest first, then by id.
+  auto newer = [&](int a, int b) {
+    const Candidate& x = candidates[a];
+    const Candidate& y = candidates[b];
+    if (x.announced_on != y.announced_on) {
+      return x.announced_on > y.announced_on;
+    }
+    return partnerships.Name(a) < partnerships.Name(b);
+  };
+
+  // Every matching partnership touching a walked node is a candidate now.
+  // The others among the nodes join only unwalked nodes, so each is in the
+  // adjacency of at least two of them: walking all unwalked nodes but one
+  // finds all. The one left out is the one that appeared in most entries
+  // (likely the largest adjacency), and the others are walked smallest
+  // first. An entry with a participant walked before is skipped: it was
+  // already seen.
+  std::vector<int> unwalked;
+  for (int u : order) {
+    if (!scanned[u]) unwalked.push_back(u);
+  }
+  std::stable_sort(unwalked.begin(), unwalked.end(),
+                   [&](int a, int b) { return seen_in[a] < seen_in[b]; });
+  if (!unwalked.empty()) unwalked.pop_back();
+  // When more than kMaxNeighborhoodPartnerships are known already, anything
+  // older than the last one kept cannot make the cut: walk only from its
+  // date on.
+  std::string after = f.announced_after();
+  if (!unwalked.empty()) {
+    std::vector<int> joined = joined_candidates();
+    if (static_cast<int>(joined.size()) > kMaxNeighborhoodPartnerships) {
+      std::nth_element(joined.begin(),
+                       joined.begin() + (kMaxNeighborhoodPartnerships - 1),
+                       joined.end(), newer);
+      const std::string& cut =
+          candidates[joined[kMaxNeighborhoodPartnerships - 1]].announced_on;
+      if (cut > after) after = cut;
+    }
+  }
+  for (int u : unwalked) {
     RETURN_IF_ERROR(snapshot.ForEachAdjacent(
-        u, f.announced_after(), f.announced_before(),
+        companies.Name(u), after, f.announced_before(),
         [&](const EdgeView& e) -> absl::Status {
           RETURN_IF_ERROR(budget.Tick());
-          if (candidates.contains(e.partnership_id)) return absl::OkStatus();
+          if (partnerships.Find(e.partnership_id) >= 0) {
+            return absl::OkStatus();
+          }
           int inside = 0;
-          for (const std::string& v : e.info->participant_ids()) {
-            if (distance.contains(v)) ++inside;
+          for (absl::string_view id : e.participant_ids) {
+            int v = companies.Find(id);
+            if (v < 0 || distance[v] < 0) continue;
+            if (scanned[v]) return absl::OkStatus();
+            ++inside;
           }
           if (inside < 2) return absl::OkStatus();
           ASSIGN_OR_RETURN(bool match, filter.Matches(e));
-          if (match) remember(e);
+          if (!match) return absl::OkStatus();
+          ids.clear();
+          for (absl::string_view id : e.participant_ids) {
+            ids.push_back(company(id));
+          }
+          remember(e, ids);
           return absl::OkStatus();
         }));
+    scanned[u] = 1;
   }
 
-  std::vector<std::pair<std::string, std::string>> joined;  // (date, id)
-  for (const auto& [id, c] : candidates) {
-    int inside = 0;
-    for (const std::string& v : c.participants) {
-      if (distance.contains(v)) ++inside;
-    }
-    if (inside >= 2) joined.emplace_back(c.announced_on, id);
-  }
-  std::sort(joined.begin(), joined.end(), [](const auto& a, const auto& b) {
-    if (a.first != b.first) return a.first > b.first;
-    return a.second < b.second;
-  });
+  std::vector<int> joined = joined_candidates();
+  std::sort(joined.begin(), joined.end(), newer);
   if (static_cast<int>(joined.size()) > kMaxNeighborhoodPartnerships) {
     joined.resize(kMaxNeighborhoodPartnerships);
     result.truncated = true;
   }
 
-  std::vector<std::pair<int, std::string>> sorted;
-  sorted.reserve(order.size());
-  for (const std::string& id : order) sorted.emplace_back(distance[id], id);
-  std::sort(sorted.begin(), sorted.end());
-  result.nodes.reserve(sorted.size());
+  std::sort(order.begin(), order.end(), [&](int a, int b) {
+    if (distance[a] != distance[b]) return distance[a] < distance[b];
+    return companies.Name(a) < companies.Name(b);
+  });
   RETURN_IF_ERROR(budget.CheckDeadline());
-  for (const auto& [d, id] : sorted) {
-    NeighborhoodNode node;
-    if (d == 0) {
-      node.company = start;
-    } else {
-      ASSIGN_OR_RETURN(node.company, snapshot.Company(id));
-    }
-    node.distance = d;
-    result.nodes.push_back(std::move(node));
+  // order[0] is the start (the only node at distance 0).
+  std::vector<absl::string_view> names;
+  names.reserve(order.size());
+  for (size_t i = 1; i < order.size(); ++i) {
+    names.push_back(companies.Name(order[i]));
   }
-  result.partnerships.reserve(joined.size());
+  std::vector<CompanyRecord> records;
+  RETURN_IF_ERROR(snapshot.Companies(names, &records));
+  result.nodes.resize(order.size());
+  result.nodes[0].company = std::move(start);
+  for (size_t i = 1; i < order.size(); ++i) {
+    result.nodes[i].company = std::move(records[i - 1]);
+    result.nodes[i].distance = distance[order[i]];
+  }
+
   RETURN_IF_ERROR(budget.CheckDeadline());
-  for (const auto& [date, id] : joined) {
-    ASSIGN_OR_RETURN(PartnershipRecord p, snapshot.Partnership(id));
-    result.partnerships.push_back(std::move(p));
-  }
+  names.clear();
+  for (int p : joined) names.push_back(partnerships.Name(p));
+  RETURN_IF_ERROR(snapshot.Partnerships(names, &result.partnerships));
   return result;
 }
 
@@ -366,14 +513,14 @@ absl::StatusOr<NeighborhoodResult> GetNeighborhood(
 
 namespace {
 
-// One side of the bidirectional search.
+// One side of the bidirectional search, over company numbers.
 struct SearchSide {
-  absl::flat_hash_map<std::string, int> distance;
-  // Node -> (neighbour one step nearer this side's origin, partnership).
-  absl::flat_hash_map<std::string,
-                      std::vector<std::pair<std::string, std::string>>>
-      parents;
-  std::vector<std::string> frontier;
+  // Per company number; -1 when not reached.
+  std::vector<int> distance;
+  // Per company number: (neighbour one step nearer this side's origin,
+  // partnership number).
+  std::vector<std::vector<std::pair<int, int>>> parents;
+  std::vector<int> frontier;
   int radius = 0;
 };
 
@@ -404,33 +551,53 @@ absl::StatusOr<PathsResult> FindPaths(GraphSnapshot& snapshot,
 
   EdgeFilter filter(snapshot, query.filter);
   const PartnershipQuery& f = query.filter;
+  Interner companies;
+  Interner partnerships;
   SearchSide fwd, bwd;
-  fwd.distance[query.from_id] = 0;
-  fwd.frontier.push_back(query.from_id);
-  bwd.distance[query.to_id] = 0;
-  bwd.frontier.push_back(query.to_id);
+  auto company = [&](absl::string_view id) {
+    int n = companies.Intern(id);
+    if (n == static_cast<int>(fwd.distance.size())) {
+      for (SearchSide* side : {&fwd, &bwd}) {
+        side->distance.push_back(-1);
+        side->parents.emplace_back();
+      }
+    }
+    return n;
+  };
+  const int from_n = company(query.from_id);
+  const int to_n = company(query.to_id);
+  fwd.distance[from_n] = 0;
+  fwd.frontier.push_back(from_n);
+  bwd.distance[to_n] = 0;
+  bwd.frontier.push_back(to_n);
 
-  std::vector<std::string> meeting;
+  std::vector<int> meeting;
   while (fwd.radius + bwd.radius < max_depth && !fwd.frontier.empty() &&
          !bwd.frontier.empty()) {
     bool forward = fwd.frontier.size() <= bwd.frontier.size();
     SearchSide& side = forward ? fwd : bwd;
     SearchSide& other = forward ? bwd : fwd;
     const int next_distance = side.radius + 1;
-    std::vector<std::string> next;
-    for (const std::string& u : side.frontier) {
+    std::vector<int> next;
+    for (int u : side.frontier) {
+      const std::string& u_id = companies.Name(u);
       RETURN_IF_ERROR(snapshot.ForEachAdjacent(
-          u, f.announced_after(), f.announced_before(),
+          u_id, f.announced_after(), f.announced_before(),
           [&](const EdgeView& e) -> absl::Status {
             RETURN_IF_ERROR(budget.Tick());
             ASSIGN_OR_RETURN(bool match, filter.Matches(e));
             if (!match) return absl::OkStatus();
-            for (const std::string& v : e.info->participant_ids()) {
-              if (v == u) continue;
-              auto [it, inserted] = side.distance.try_emplace(v, next_distance);
-              if (inserted) next.push_back(v);
-              if (it->second == next_distance) {
-                side.parents[v].emplace_back(u, std::string(e.partnership_id));
+            int pid = -1;
+            for (absl::string_view id : e.participant_ids) {
+              if (id == u_id) continue;
+              int v = company(id);
+              if (side.distance[v] < 0) {
+                side.distance[v] = next_distance;
+                next.push_back(v);
+              }
+              if (side.distance[v] == next_distance) {
+                if (pid < 0) pid = partnerships.Intern(e.partnership_id);
+                side.parents[v].emplace_back(u, pid);
               }
             }
             return absl::OkStatus();
@@ -440,8 +607,8 @@ absl::StatusOr<PathsResult> FindPaths(GraphSnapshot& snapshot,
     side.frontier = std::move(next);
     // The first level that touches the other side fixes the shortest length
     // (fwd.radius + bwd.radius); every shortest path crosses that level.
-    for (const std::string& v : side.frontier) {
-      if (other.distance.contains(v)) meeting.push_back(v);
+    for (int v : side.frontier) {
+      if (other.distance[v] >= 0) meeting.push_back(v);
     }
     if (!meeting.empty()) break;
   }
@@ -449,46 +616,47 @@ absl::StatusOr<PathsResult> FindPaths(GraphSnapshot& snapshot,
   const int length = fwd.radius + bwd.radius;
 
   // The DAG of all shortest paths: company -> (next company, partnership).
-  absl::flat_hash_map<std::string,
-                      std::vector<std::pair<std::string, std::string>>>
-      next_hops;
+  absl::flat_hash_map<int, std::vector<std::pair<int, int>>> next_hops;
   {
-    absl::flat_hash_set<std::string> seen(meeting.begin(), meeting.end());
-    std::vector<std::string> stack = meeting;
+    absl::flat_hash_set<int> seen(meeting.begin(), meeting.end());
+    std::vector<int> stack = meeting;
     while (!stack.empty()) {
-      std::string w = std::move(stack.back());
+      int w = stack.back();
       stack.pop_back();
-      auto it = fwd.parents.find(w);
-      if (it == fwd.parents.end()) continue;
-      for (const auto& [u, pid] : it->second) {
+      for (const auto& [u, pid] : fwd.parents[w]) {
         next_hops[u].emplace_back(w, pid);
         if (seen.insert(u).second) stack.push_back(u);
       }
     }
   }
   {
-    absl::flat_hash_set<std::string> seen(meeting.begin(), meeting.end());
-    std::vector<std::string> stack = meeting;
+    absl::flat_hash_set<int> seen(meeting.begin(), meeting.end());
+    std::vector<int> stack = meeting;
     while (!stack.empty()) {
-      std::string w = std::move(stack.back());
+      int w = stack.back();
       stack.pop_back();
-      auto it = bwd.parents.find(w);
-      if (it == bwd.parents.end()) continue;
-      for (const auto& [x, pid] : it->second) {
+      for (const auto& [x, pid] : bwd.parents[w]) {
         next_hops[w].emplace_back(x, pid);
         if (seen.insert(x).second) stack.push_back(x);
       }
     }
   }
-  for (auto& [node, hops] : next_hops) std::sort(hops.begin(), hops.end());
+  for (auto& [node, hops] : next_hops) {
+    std::sort(hops.begin(), hops.end(), [&](const auto& a, const auto& b) {
+      const std::string& ca = companies.Name(a.first);
+      const std::string& cb = companies.Name(b.first);
+      if (ca != cb) return ca < cb;
+      return partnerships.Name(a.second) < partnerships.Name(b.second);
+    });
+  }
 
   // Depth-first in (company id, partnership id) order: lexicographic paths.
-  std::vector<std::vector<std::pair<std::string, std::string>>> found;
-  std::vector<std::pair<std::string, std::string>> current;
-  std::function<void(const std::string&)> walk = [&](const std::string& u) {
+  std::vector<std::vector<std::pair<int, int>>> found;
+  std::vector<std::pair<int, int>> current;
+  std::function<void(int)> walk = [&](int u) {
     if (static_cast<int>(found.size()) >= max_paths) return;
     if (static_cast<int>(current.size()) == length) {
-      if (u == query.to_id) found.push_back(current);
+      if (u == to_n) found.push_back(current);
       return;
     }
     auto it = next_hops.find(u);
@@ -500,17 +668,19 @@ absl::StatusOr<PathsResult> FindPaths(GraphSnapshot& snapshot,
       if (static_cast<int>(found.size()) >= max_paths) return;
     }
   };
-  walk(query.from_id);
+  walk(from_n);
 
   for (const auto& hops : found) {
     GraphPath path;
     path.from = *from;
-    for (const auto& [company, pid] : hops) {
+    for (const auto& [c, pid] : hops) {
       PathStep step;
-      ASSIGN_OR_RETURN(const PartnershipRecord* p, records.Partnership(pid));
-      ASSIGN_OR_RETURN(const CompanyRecord* c, records.Company(company));
+      ASSIGN_OR_RETURN(const PartnershipRecord* p,
+                       records.Partnership(partnerships.Name(pid)));
+      ASSIGN_OR_RETURN(const CompanyRecord* rec,
+                       records.Company(companies.Name(c)));
       step.partnership = *p;
-      step.company = *c;
+      step.company = *rec;
       path.steps.push_back(std::move(step));
     }
     result.paths.push_back(std::move(path));
@@ -587,11 +757,12 @@ absl::StatusOr<AggregateResult> AggregatePartnerships(
   absl::flat_hash_map<std::vector<std::string>, int64_t> counts;
 
   std::vector<std::vector<std::string>> dim_keys(query.group_by.size());
+  std::vector<std::string> kind_keys(32);
+  for (int k = 1; k < 32; ++k) kind_keys[k] = KindKey(k);
   auto count = [&](const EdgeView& e) -> absl::Status {
     ASSIGN_OR_RETURN(bool match, filter.Matches(e));
     if (!match) return absl::OkStatus();
     ++result.total;
-    const AdjacencyRecord& a = *e.info;
     size_t product = 1;
     for (size_t i = 0; i < query.group_by.size(); ++i) {
       std::vector<std::string>& keys = dim_keys[i];
@@ -599,7 +770,7 @@ absl::StatusOr<AggregateResult> AggregatePartnerships(
       switch (query.group_by[i]) {
         case GroupDim::kKind:
           for (int k = 1; k < 32; ++k) {
-            if (a.kinds_mask() & (1u << k)) keys.push_back(KindKey(k));
+            if (e.kinds_mask & (1u << k)) keys.push_back(kind_keys[k]);
           }
           break;
         case GroupDim::kYear:
@@ -615,12 +786,12 @@ absl::StatusOr<AggregateResult> AggregatePartnerships(
           break;
         }
         case GroupDim::kSectorPair: {
-          std::vector<std::string> ids(a.participant_ids().begin(),
-                                       a.participant_ids().end());
+          absl::InlinedVector<absl::string_view, 8> ids(
+              e.participant_ids.begin(), e.participant_ids.end());
           std::sort(ids.begin(), ids.end());
           ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
           std::vector<const std::vector<std::string>*> sectors;
-          for (const std::string& id : ids) {
+          for (absl::string_view id : ids) {
             ASSIGN_OR_RETURN(const std::vector<std::string>* s,
                              filter.Sectors(id));
             sectors.push_back(s);
@@ -641,7 +812,7 @@ absl::StatusOr<AggregateResult> AggregatePartnerships(
           break;
         }
         case GroupDim::kCompany:
-          keys.assign(a.participant_ids().begin(), a.participant_ids().end());
+          for (absl::string_view id : e.participant_ids) keys.emplace_back(id);
           std::sort(keys.begin(), keys.end());
           keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
           break;
@@ -690,13 +861,14 @@ absl::StatusOr<AggregateResult> AggregatePartnerships(
   } else if (f.participant_sectors_size() > 0) {
     // Companies under each prefix; walk those of the rarest prefix.
     std::vector<std::vector<std::string>> under(f.participant_sectors_size());
-    RETURN_IF_ERROR(
-        snapshot.ForEachCompany([&](const CompanyRecord& c) -> absl::Status {
+    RETURN_IF_ERROR(snapshot.ForEachCompanySectors(
+        [&](absl::string_view id,
+            absl::Span<const absl::string_view> sectors) -> absl::Status {
           RETURN_IF_ERROR(budget.Tick());
-          uint32_t m = filter.MaskOf(c.sectors());
-          filter.SetPrefixMask(c.id(), m);
+          uint32_t m = filter.MaskOf(sectors);
+          filter.SetPrefixMask(id, m);
           for (int i = 0; i < f.participant_sectors_size(); ++i) {
-            if (m & (1u << i)) under[i].push_back(c.id());
+            if (m & (1u << i)) under[i].emplace_back(id);
           }
           return absl::OkStatus();
         }));
@@ -711,7 +883,7 @@ absl::StatusOr<AggregateResult> AggregatePartnerships(
           id, f.announced_after(), f.announced_before(),
           [&](const EdgeView& e) -> absl::Status {
             RETURN_IF_ERROR(budget.Tick());
-            if (!seen.emplace(e.partnership_id).second) {
+            if (!seen.insert(std::string(e.partnership_id)).second) {
               return absl::OkStatus();
             }
             return count(e);

@@ -33,6 +33,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "storage/record.pb.h"
 
 namespace partnergraph::storage {
@@ -66,12 +67,17 @@ inline constexpr int kDeadlineCheckInterval = 256;
 // The adjacency value of a partnership (see record.proto).
 AdjacencyRecord AdjacencyRecordFor(const PartnershipRecord& p);
 
-// One adjacency or announced-date entry as a traversal sees it. Views are
-// valid only during the callback that receives them.
+// One adjacency or announced-date entry as a traversal sees it: the key and
+// the decoded AdjacencyRecord value. Views (and the span) are valid only
+// during the callback that receives them.
 struct EdgeView {
   absl::string_view partnership_id;
   absl::string_view announced_on;
-  const AdjacencyRecord* info = nullptr;
+  // AdjacencyRecord fields.
+  absl::Span<const absl::string_view> participant_ids;
+  uint32_t kinds_mask = 0;
+  int status = 0;
+  int32_t sources = 0;
 };
 
 // Called once per entry; a non-OK status stops the scan and is returned.
@@ -106,6 +112,26 @@ class GraphSnapshot {
   // Every company, in id order; a non-OK status from `fn` stops the scan.
   virtual absl::Status ForEachCompany(
       const std::function<absl::Status(const CompanyRecord&)>& fn) = 0;
+
+  // The methods below have plain implementations on top of the ones above;
+  // a store overrides them with faster ones.
+
+  // The records of `ids`, in the order given (duplicates allowed), replacing
+  // `*out`. NOT_FOUND naming the first missing one.
+  virtual absl::Status Companies(absl::Span<const absl::string_view> ids,
+                                 std::vector<CompanyRecord>* out);
+  virtual absl::Status Partnerships(absl::Span<const absl::string_view> ids,
+                                    std::vector<PartnershipRecord>* out);
+
+  // The sectors of one company; empty when it does not exist.
+  virtual absl::StatusOr<std::vector<std::string>> CompanySectors(
+      absl::string_view id);
+
+  // Every company's id and sectors, in id order (views valid during the
+  // call); a non-OK status from `fn` stops the scan.
+  using CompanySectorsFn = std::function<absl::Status(
+      absl::string_view id, absl::Span<const absl::string_view> sectors)>;
+  virtual absl::Status ForEachCompanySectors(const CompanySectorsFn& fn);
 };
 
 // Shared by every query.

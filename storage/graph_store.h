@@ -340,7 +340,9 @@ class GraphStore {
   // batch. Every accepted record and its index entries go into one write and
   // one revision, with one change-log entry listing them all. Bad records
   // are reported in `errors` and skipped, or, with `all_or_nothing`, nothing
-  // is written. INVALID_ARGUMENT for more than kMaxImportRecords records.
+  // is written (every error is still reported). The write is committed in a
+  // group of its own, with no per-record fsync (one WAL write per call).
+  // INVALID_ARGUMENT for more than kMaxImportRecords records.
   virtual void ImportAsync(ImportBatch batch, Done<ImportResult> done) = 0;
   absl::StatusOr<ImportResult> Import(ImportBatch batch);
 

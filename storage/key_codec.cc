@@ -55,6 +55,20 @@ bool ConsumeString(absl::string_view* in, std::string* out) {
   return false;
 }
 
+bool ConsumeStringView(absl::string_view* in, std::string* scratch,
+                       absl::string_view* out) {
+  size_t end = in->find(kEscape);
+  if (end != absl::string_view::npos && end + 1 < in->size() &&
+      (*in)[end + 1] == kTerminator) {
+    *out = in->substr(0, end);
+    in->remove_prefix(end + 2);
+    return true;
+  }
+  if (!ConsumeString(in, scratch)) return false;
+  *out = *scratch;
+  return true;
+}
+
 bool ConsumeUint64(absl::string_view* in, uint64_t* out) {
   if (in->size() < 8) return false;
   uint64_t v = 0;

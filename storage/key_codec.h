@@ -47,6 +47,11 @@ void AppendStringPrefix(std::string* out, absl::string_view s);
 void AppendUint64(std::string* out, uint64_t v);
 bool ConsumeString(absl::string_view* in, std::string* out);
 bool ConsumeUint64(absl::string_view* in, uint64_t* out);
+// As ConsumeString, without copying when it can: `out` views `in` when the
+// string has no escaped bytes, else views `*scratch`, which holds the decoded
+// string. Valid while both stay unchanged.
+bool ConsumeStringView(absl::string_view* in, std::string* scratch,
+                       absl::string_view* out);
 
 // The smallest key greater than every key that starts with `prefix` (for an
 // exclusive upper bound). Empty when no such key exists (all 0xFF).

@@ -1653,8 +1653,10 @@ void RocksDbStore::ImportAsync(ImportBatch batch, Done<ImportResult> done) {
       result->errors.push_back({index, s});
     }
   }
-  if (((work->all_or_nothing || work->dry_run) && !result->errors.empty()) ||
-      (work->companies.empty() && work->partnerships.empty())) {
+  // All or nothing with a bad record already: still check the rest, so
+  // every error is reported, but write nothing.
+  if (work->all_or_nothing && !result->errors.empty()) work->dry_run = true;
+  if (work->companies.empty() && work->partnerships.empty()) {
     result->revision = Revision();
     return done(std::move(*result));
   }
