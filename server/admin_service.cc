@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -14,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "server/convert.h"
 #include "server/status_util.h"
 
@@ -45,24 +47,86 @@ void ClearOutputOnly(Resource* r) {
   r->clear_etag();
 }
 
+// Receives, converts and validates the next batch while the previous ones
+// commit: a full batch is handed to the store from the read path at once
+// (so its validation runs on a gRPC thread, not the store's commit thread),
+// and reading pauses while kImportBatchesInFlight batches are queued in the
+// store (bounded memory). Batches are committed in stream order (the store's
+// queue is first in, first out), so a partnership may still name a company
+// of an earlier batch.
 class ImportReactor final
     : public grpc::ServerReadReactor<v1::ImportRecordsRequest> {
  public:
   ImportReactor(storage::GraphStore* store, v1::ImportRecordsResponse* response)
       : store_(store), response_(response) {
-    StartRead(&request_);
+    Pump();
   }
 
   void OnReadDone(bool ok) override {
+    // Conversion runs outside mu_ (only the read path touches request_,
+    // batch_ and the fields next to them): the store's callbacks, which
+    // run on its commit thread, never wait for it.
+    absl::Status problem;
+    std::vector<std::pair<int64_t, absl::Status>> errors;
+    std::optional<Ready> ready;
     if (!ok) {
-      if (cancelled_.load()) return Fail(absl::CancelledError("cancelled"));
-      return EndOfStream();
+      if (cancelled_.load()) {
+        problem = absl::CancelledError("cancelled");
+      } else if (all_or_nothing_) {
+        ready.emplace();
+        ready->batch = TakeBatch();
+        ready->batch.all_or_nothing = true;
+        ready->hold_back = false;
+      } else {
+        ready.emplace();
+        ready->batch = TakeBatch();
+      }
+    } else {
+      problem = Convert(&errors);
+      if (problem.ok() && !all_or_nothing_ &&
+          static_cast<int64_t>(batch_.companies.size() +
+                               batch_.partnerships.size()) >=
+              kImportBatchRecords) {
+        ready.emplace();
+        ready->batch = TakeBatch();
+      }
     }
+    {
+      absl::MutexLock lock(&mu_);
+      reading_ = false;
+      for (auto& [index, status] : errors) AddErrorLocked(index, status);
+      if (!problem.ok() && error_.ok()) error_ = problem;
+      if (!ok) eos_ = true;
+      if (ready.has_value()) {
+        // All or nothing with records refused here already: have the store
+        // check the rest, so every error is reported, and write nothing.
+        if (ready->batch.all_or_nothing) {
+          ready->batch.dry_run = error_count_ > 0;
+        }
+        ready_ = std::move(ready);
+      }
+    }
+    Pump();
+  }
+
+  void OnCancel() override { cancelled_.store(true); }
+
+  void OnDone() override { delete this; }
+
+ private:
+  struct Ready {
+    storage::ImportBatch batch;
+    bool hold_back = true;
+  };
+
+  // Converts request_ into batch_; per-record errors go to `errors`, a bad
+  // message is returned.
+  absl::Status Convert(std::vector<std::pair<int64_t, absl::Status>>* errors) {
     const int n = request_.records_size();
     if (n < 1 || n > kMaxImportMessageRecords) {
-      return Fail(absl::InvalidArgumentError(
+      return absl::InvalidArgumentError(
           absl::StrCat("records: want 1..", kMaxImportMessageRecords,
-                       " records per message, got ", n)));
+                       " records per message, got ", n));
     }
     if (first_) {
       all_or_nothing_ = request_.all_or_nothing();
@@ -74,7 +138,7 @@ class ImportReactor final
         absl::StatusOr<std::string> id = IdFromName(
             "company.name", kCompaniesCollection, record.company().name());
         if (!id.ok()) {
-          AddError(index, id.status());
+          errors->emplace_back(index, id.status());
           continue;
         }
         storage::CompanyRecord c = CompanyFromApi(record.company());
@@ -87,91 +151,129 @@ class ImportReactor final
         absl::StatusOr<storage::PartnershipRecord> p =
             PartnershipFromApi(record.partnership());
         if (!id.ok() || !p.ok()) {
-          AddError(index, !id.ok() ? id.status() : p.status());
+          errors->emplace_back(index, !id.ok() ? id.status() : p.status());
           continue;
         }
         p->set_id(*std::move(id));
         batch_.partnerships.emplace_back(index, *std::move(p));
       } else {
-        AddError(index, absl::InvalidArgumentError(
-                            "record: want a company or a partnership, got "
-                            "neither"));
+        errors->emplace_back(index,
+                             absl::InvalidArgumentError(
+                                 "record: want a company or a partnership, got "
+                                 "neither"));
       }
     }
-    const int64_t held = static_cast<int64_t>(batch_.companies.size() +
-                                              batch_.partnerships.size());
-    if (all_or_nothing_) {
-      if (next_index_ > kMaxAllOrNothingRecords) {
-        return Fail(absl::InvalidArgumentError(
-            absl::StrCat("all_or_nothing: want at most ",
-                         kMaxAllOrNothingRecords, " records, got more")));
-      }
-    } else if (held >= kImportBatchRecords) {
-      return Submit(TakeBatch(), /*hold_back=*/true,
-                    [this] { StartRead(&request_); });
+    if (all_or_nothing_ && next_index_ > kMaxAllOrNothingRecords) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("all_or_nothing: want at most ", kMaxAllOrNothingRecords,
+                       " records, got more"));
     }
-    StartRead(&request_);
+    return absl::OkStatus();
   }
 
-  void OnCancel() override { cancelled_.store(true); }
-
-  void OnDone() override { delete this; }
-
- private:
   storage::ImportBatch TakeBatch() {
     storage::ImportBatch batch = std::move(batch_);
     batch_ = storage::ImportBatch();
     return batch;
   }
 
-  void EndOfStream() {
-    if (all_or_nothing_) {
-      storage::ImportBatch batch = TakeBatch();
-      batch.all_or_nothing = true;
-      // Records refused here already: have the store check the rest, so
-      // every error is reported, and write nothing.
-      batch.dry_run = error_count_ > 0;
-      return Submit(std::move(batch), false, [this] { FinishOk(); });
+  // Starts whatever can start now: a store write for a full batch, the
+  // next read (when a slot is free), the retry of held-back partnerships, or
+  // the end of the call (only once no store write is in flight: the store's
+  // callbacks use this reactor). Called without mu_: ImportAsync may run its
+  // callback inline.
+  void Pump() {
+    while (true) {
+      enum { kNothing, kRead, kSubmit, kFinish } action = kNothing;
+      Ready submit;
+      grpc::Status finish;
+      {
+        absl::MutexLock lock(&mu_);
+        if (finished_) return;
+        if (!error_.ok()) {
+          if (in_flight_ > 0) return;
+          finished_ = true;
+          action = kFinish;
+          finish = ToGrpcStatus(error_);
+        } else if (ready_.has_value()) {
+          submit = *std::move(ready_);
+          ready_.reset();
+          ++in_flight_;
+          action = kSubmit;
+        } else if (eos_) {
+          if (in_flight_ > 0) return;
+          if (!held_.empty()) {
+            submit.batch.partnerships = std::move(held_);
+            held_.clear();
+            submit.hold_back = false;
+            ++in_flight_;
+            action = kSubmit;
+          } else {
+            finished_ = true;
+            action = kFinish;
+            FillResponseLocked();
+          }
+        } else if (!reading_ && in_flight_ < kImportBatchesInFlight) {
+          reading_ = true;
+          action = kRead;
+        } else {
+          return;
+        }
+      }
+      switch (action) {
+        case kRead:
+          StartRead(&request_);
+          return;
+        case kSubmit:
+          Submit(std::move(submit));
+          break;
+        case kFinish:
+          Finish(finish);
+          return;
+        case kNothing:
+          return;
+      }
     }
-    Submit(TakeBatch(), /*hold_back=*/true, [this] {
-      if (held_.empty()) return FinishOk();
-      storage::ImportBatch retry;
-      retry.partnerships = std::move(held_);
-      Submit(std::move(retry), false, [this] { FinishOk(); });
-    });
   }
 
-  // Writes `batch` and runs `next` on success (on the store's commit thread
-  // or inline).
-  void Submit(storage::ImportBatch batch, bool hold_back,
-              std::function<void()> next) {
-    batch.hold_back_missing = hold_back;
+  void Submit(Ready ready) {
+    ready.batch.hold_back_missing = ready.hold_back;
     store_->ImportAsync(
-        std::move(batch), [this, next = std::move(next)](
-                              absl::StatusOr<storage::ImportResult> result) {
-          if (!result.ok()) return Fail(result.status());
-          companies_ += result->companies_written;
-          partnerships_ += result->partnerships_written;
-          revision_ = std::max(revision_, result->revision);
-          for (const storage::ImportError& e : result->errors) {
-            AddError(e.index, e.status);
-          }
-          for (auto& [index, p] : result->held_back) {
-            if (static_cast<int>(held_.size()) >= kMaxHeldBackPartnerships) {
-              AddError(index,
-                       absl::ResourceExhaustedError(absl::StrCat(
-                           "partnership: more than ", kMaxHeldBackPartnerships,
-                           " partnerships wait for their participants; "
-                           "import the companies first")));
+        std::move(ready.batch),
+        [this](absl::StatusOr<storage::ImportResult> result) {
+          {
+            absl::MutexLock lock(&mu_);
+            --in_flight_;
+            if (!result.ok()) {
+              if (error_.ok()) error_ = result.status();
             } else {
-              held_.emplace_back(index, std::move(p));
+              companies_ += result->companies_written;
+              partnerships_ += result->partnerships_written;
+              revision_ = std::max(revision_, result->revision);
+              for (const storage::ImportError& e : result->errors) {
+                AddErrorLocked(e.index, e.status);
+              }
+              for (auto& [index, p] : result->held_back) {
+                if (static_cast<int>(held_.size()) >=
+                    kMaxHeldBackPartnerships) {
+                  AddErrorLocked(
+                      index,
+                      absl::ResourceExhaustedError(absl::StrCat(
+                          "partnership: more than ", kMaxHeldBackPartnerships,
+                          " partnerships wait for their participants; "
+                          "import the companies first")));
+                } else {
+                  held_.emplace_back(index, std::move(p));
+                }
+              }
             }
           }
-          next();
+          Pump();
         });
   }
 
-  void AddError(int64_t index, const absl::Status& status) {
+  void AddErrorLocked(int64_t index, const absl::Status& status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     ++error_count_;
     v1::RecordError e;
     e.set_index(index);
@@ -179,10 +281,10 @@ class ImportReactor final
     e.set_message(std::string(status.message()));
     errors_.push_back(std::move(e));
     // Keep only the first kMaxReportedErrors by position (bounded memory).
-    if (errors_.size() > 10 * kMaxReportedErrors) TrimErrors();
+    if (errors_.size() > 10 * kMaxReportedErrors) TrimErrorsLocked();
   }
 
-  void TrimErrors() {
+  void TrimErrorsLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     std::sort(errors_.begin(), errors_.end(),
               [](const v1::RecordError& a, const v1::RecordError& b) {
                 return a.index() < b.index();
@@ -190,35 +292,40 @@ class ImportReactor final
     if (errors_.size() > kMaxReportedErrors) errors_.resize(kMaxReportedErrors);
   }
 
-  void FinishOk() {
-    TrimErrors();
+  void FillResponseLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    TrimErrorsLocked();
     response_->set_companies_written(companies_);
     response_->set_partnerships_written(partnerships_);
     response_->set_revision(revision_ > 0 ? revision_ : store_->Revision());
     for (v1::RecordError& e : errors_) *response_->add_errors() = std::move(e);
     response_->set_more_errors(error_count_ -
                                static_cast<int64_t>(response_->errors_size()));
-    Finish(grpc::Status::OK);
   }
-
-  void Fail(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
 
   storage::GraphStore* const store_;
   v1::ImportRecordsResponse* const response_;
   std::atomic<bool> cancelled_{false};
-  // The rest is touched by one step at a time: a read and a store write are
-  // never in flight together.
+  // The read path (one read at a time) alone touches these.
   v1::ImportRecordsRequest request_;
   bool first_ = true;
   bool all_or_nothing_ = false;
   int64_t next_index_ = 0;
   storage::ImportBatch batch_;
-  std::vector<std::pair<int64_t, storage::PartnershipRecord>> held_;
-  std::vector<v1::RecordError> errors_;
-  int64_t error_count_ = 0;
-  int64_t companies_ = 0;
-  int64_t partnerships_ = 0;
-  int64_t revision_ = 0;
+  // Shared by the read path and the store's callbacks.
+  absl::Mutex mu_;
+  bool reading_ ABSL_GUARDED_BY(mu_) = false;
+  bool eos_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  std::optional<Ready> ready_ ABSL_GUARDED_BY(mu_);
+  absl::Status error_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::pair<int64_t, storage::PartnershipRecord>> held_
+      ABSL_GUARDED_BY(mu_);
+  std::vector<v1::RecordError> errors_ ABSL_GUARDED_BY(mu_);
+  int64_t error_count_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t companies_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t partnerships_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t revision_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 class ExportReactor final

@@ -23,6 +23,9 @@ namespace partnergraph::server {
 inline constexpr int kMaxImportMessageRecords = 1000;
 // Records the import applies in one store write (one revision).
 inline constexpr int kImportBatchRecords = 10000;
+// Import batches one ImportRecords call has queued in the store at once:
+// reading the stream pauses while this many wait for their commit.
+inline constexpr int kImportBatchesInFlight = 2;
 // Partnerships held back waiting for their participants, and records of an
 // all_or_nothing import: both are held in memory until the stream ends.
 inline constexpr int kMaxHeldBackPartnerships = storage::kMaxImportRecords;

@@ -13,7 +13,9 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/container/node_hash_map.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/types/span.h"
 #include "storage/status_macros.h"
@@ -421,9 +423,13 @@ absl::StatusOr<NeighborhoodResult> GetNeighborhood(
   // The others among the nodes join only unwalked nodes, so each is in the
   // adjacency of at least two of them: walking all unwalked nodes but one
   // finds all. The one left out is the one that appeared in most entries
-  // (likely the largest adjacency), and the others are walked smallest
-  // first. An entry with a participant walked before is skipped: it was
-  // already seen.
+  // (likely the largest adjacency); an entry with a participant walked
+  // before is skipped, as it was seen already.
+  //
+  // Only the newest kMaxNeighborhoodPartnerships are returned, so the walk
+  // goes by date windows, newest first (a year, a year, two, four, the
+  // rest), and stops once more than that many are known from the windows
+  // walked: every older partnership would be cut.
   std::vector<int> unwalked;
   for (int u : order) {
     if (!scanned[u]) unwalked.push_back(u);
@@ -431,47 +437,85 @@ absl::StatusOr<NeighborhoodResult> GetNeighborhood(
   std::stable_sort(unwalked.begin(), unwalked.end(),
                    [&](int a, int b) { return seen_in[a] < seen_in[b]; });
   if (!unwalked.empty()) unwalked.pop_back();
-  // When more than kMaxNeighborhoodPartnerships are known already, anything
-  // older than the last one kept cannot make the cut: walk only from its
-  // date on.
-  std::string after = f.announced_after();
-  if (!unwalked.empty()) {
-    std::vector<int> joined = joined_candidates();
-    if (static_cast<int>(joined.size()) > kMaxNeighborhoodPartnerships) {
-      std::nth_element(joined.begin(),
-                       joined.begin() + (kMaxNeighborhoodPartnerships - 1),
-                       joined.end(), newer);
-      const std::string& cut =
-          candidates[joined[kMaxNeighborhoodPartnerships - 1]].announced_on;
-      if (cut > after) after = cut;
+
+  // Windows as inclusive [after, before] date bounds, empty = unbounded.
+  std::vector<std::pair<std::string, std::string>> windows;
+  {
+    int newest_year = 0;
+    for (const Candidate& c : candidates) {
+      int year = 0;
+      if (c.announced_on.size() >= 4 &&
+          absl::SimpleAtoi(c.announced_on.substr(0, 4), &year)) {
+        newest_year = std::max(newest_year, year);
+      }
     }
+    std::string hi;  // unbounded
+    int lo_year = newest_year;
+    for (int span : {1, 1, 2, 4}) {
+      if (newest_year == 0 || lo_year < 1) break;
+      std::string lo = absl::StrFormat("%04d-01-01", lo_year);
+      windows.emplace_back(lo, hi);
+      hi = absl::StrFormat("%04d-12-31", lo_year - 1);
+      lo_year -= span;
+    }
+    windows.emplace_back("", hi);
   }
-  for (int u : unwalked) {
-    RETURN_IF_ERROR(snapshot.ForEachAdjacent(
-        companies.Name(u), after, f.announced_before(),
-        [&](const EdgeView& e) -> absl::Status {
-          RETURN_IF_ERROR(budget.Tick());
-          if (partnerships.Find(e.partnership_id) >= 0) {
+  std::vector<int> window_of(scanned.size(), -1);  // window walked in
+  // The nodes alone: a small table, faster to probe than `companies`.
+  absl::flat_hash_map<absl::string_view, int> node_index;
+  node_index.reserve(order.size());
+  for (int v : order) node_index.emplace(companies.Name(v), v);
+  int joined_count = 0;  // joined candidates announced in walked windows
+  for (size_t w = 0; w < windows.size() && !unwalked.empty(); ++w) {
+    // Clip the window to the filter's range.
+    std::string after = windows[w].first;
+    if (f.announced_after() > after) after = f.announced_after();
+    std::string before = windows[w].second;
+    if (!f.announced_before().empty() &&
+        (before.empty() || f.announced_before() < before)) {
+      before = f.announced_before();
+    }
+    if (!before.empty() && after > before) continue;
+    for (int u : unwalked) {
+      RETURN_IF_ERROR(snapshot.ForEachAdjacent(
+          companies.Name(u), after, before,
+          [&](const EdgeView& e) -> absl::Status {
+            RETURN_IF_ERROR(budget.Tick());
+            int inside = 0;
+            for (absl::string_view id : e.participant_ids) {
+              auto it = node_index.find(id);
+              if (it == node_index.end()) continue;
+              const int v = it->second;
+              if (scanned[v] || window_of[v] == static_cast<int>(w)) {
+                return absl::OkStatus();
+              }
+              ++inside;
+            }
+            if (inside < 2) return absl::OkStatus();
+            ASSIGN_OR_RETURN(bool match, filter.Matches(e));
+            if (!match) return absl::OkStatus();
+            ids.clear();
+            for (absl::string_view id : e.participant_ids) {
+              ids.push_back(company(id));
+            }
+            remember(e, ids);
             return absl::OkStatus();
-          }
-          int inside = 0;
-          for (absl::string_view id : e.participant_ids) {
-            int v = companies.Find(id);
-            if (v < 0 || distance[v] < 0) continue;
-            if (scanned[v]) return absl::OkStatus();
-            ++inside;
-          }
-          if (inside < 2) return absl::OkStatus();
-          ASSIGN_OR_RETURN(bool match, filter.Matches(e));
-          if (!match) return absl::OkStatus();
-          ids.clear();
-          for (absl::string_view id : e.participant_ids) {
-            ids.push_back(company(id));
-          }
-          remember(e, ids);
-          return absl::OkStatus();
-        }));
-    scanned[u] = 1;
+          }));
+      window_of[u] = static_cast<int>(w);
+    }
+    // Joined candidates announced in this window (from the walk above or
+    // from expanding walked nodes).
+    for (int p = 0; p < static_cast<int>(candidates.size()); ++p) {
+      const std::string& date = candidates[p].announced_on;
+      if (date < windows[w].first) continue;
+      if (!windows[w].second.empty() && date > windows[w].second) continue;
+      int inside = 0;
+      for (int i = candidates[p].begin; i < candidates[p].end; ++i) {
+        if (distance[participant_pool[i]] >= 0) ++inside;
+      }
+      if (inside >= 2) ++joined_count;
+    }
+    if (joined_count > kMaxNeighborhoodPartnerships) break;
   }
 
   std::vector<int> joined = joined_candidates();
@@ -877,14 +921,19 @@ absl::StatusOr<AggregateResult> AggregatePartnerships(
     for (size_t i = 1; i < under.size(); ++i) {
       if (under[i].size() < under[rarest].size()) rarest = i;
     }
-    absl::flat_hash_set<std::string> seen;
+    // A partnership is in the adjacency of each of its participants under
+    // the prefix, all of which are walked: count it at the first of them
+    // in id order only.
+    const uint32_t rarest_bit = 1u << rarest;
     for (const std::string& id : under[rarest]) {
       RETURN_IF_ERROR(snapshot.ForEachAdjacent(
           id, f.announced_after(), f.announced_before(),
           [&](const EdgeView& e) -> absl::Status {
             RETURN_IF_ERROR(budget.Tick());
-            if (!seen.insert(std::string(e.partnership_id)).second) {
-              return absl::OkStatus();
+            for (absl::string_view other : e.participant_ids) {
+              if (other >= id) continue;
+              ASSIGN_OR_RETURN(uint32_t m, filter.PrefixMask(other));
+              if (m & rarest_bit) return absl::OkStatus();
             }
             return count(e);
           }));

@@ -170,6 +170,13 @@ struct NeighborhoodResult {
   int64_t revision = 0;
 };
 
+// Work: walks the adjacency of every company nearer than the farthest level
+// (all of it), then, to find the partnerships that join only farthest-level
+// companies, the adjacency of the farthest-level companies but one, by date
+// windows from the newest (a year, a year, two, four, the rest) until more
+// than kMaxNeighborhoodPartnerships are known; then reads the returned
+// records in batches.
+//
 // Field paths in errors: "company", "depth", "max_nodes", "filter...".
 absl::StatusOr<NeighborhoodResult> GetNeighborhood(
     GraphSnapshot& snapshot, const NeighborhoodQuery& query,
@@ -263,8 +270,10 @@ struct AggregateResult {
 
 // Counts matching partnerships per group. Strategy: with `company_id` set,
 // walks that company's adjacency; else with `participant_sectors` set, scans
-// the companies once, takes those under the listed prefix matched by the
-// fewest companies and walks their adjacency; otherwise scans the
+// the companies once (their ids and sectors only), takes those under the
+// listed prefix matched by the fewest companies and walks their adjacency
+// (a partnership is counted at the first of its participants under that
+// prefix, so no per-query set of partnerships is kept); otherwise scans the
 // announced-date index. All within the filter's date range, without reading
 // partnership records.
 //

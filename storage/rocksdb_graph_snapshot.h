@@ -17,6 +17,11 @@ namespace partnergraph::storage {
 // `revision_meta_name` at that snapshot (0 when absent). Adjacency and
 // announced-date entries with an empty value (written before AdjacencyRecord
 // existed) are served by reading the partnership record.
+//
+// Scans decode keys and AdjacencyRecord values as views into the iterator's
+// buffers (no copies per entry); Companies/Partnerships read with batched
+// MultiGet over sorted keys; the sector methods read only the id and
+// sectors fields of the company records.
 std::unique_ptr<GraphSnapshot> NewRocksDbGraphSnapshot(
     rocksdb::DB* db, absl::string_view revision_meta_name);
 

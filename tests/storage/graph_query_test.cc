@@ -722,6 +722,83 @@ TEST_F(GraphFixture, UpdatesReachTheAdjacencyValues) {
   EXPECT_TRUE(report.ok()) << report.problems.front();
 }
 
+// More partnerships among the nodes than a neighbourhood returns: the
+// newest kMaxNeighborhoodPartnerships come back, across dates on the
+// boundaries of the years the search walks by, and none older.
+TEST(GraphQueryCapTest, NeighborhoodKeepsTheNewestPartnershipsAtTheCap) {
+  TempDir dir;
+  StoreOptions options;
+  options.sync = false;
+  auto store = OpenStore(dir.path(), options);
+  ASSERT_NE(store, nullptr);
+  ImportBatch batch;
+  int64_t index = 0;
+  std::vector<std::string> bs;
+  for (const char* id : {"s", "a"}) {
+    batch.companies.emplace_back(index++, SimpleCompany(id, id));
+  }
+  for (int i = 0; i < 40; ++i) {
+    bs.push_back(absl::StrFormat("b%02d", i));
+    batch.companies.emplace_back(index++, SimpleCompany(bs.back(), bs.back()));
+  }
+  // (announced_on, id) of every partnership.
+  std::vector<std::pair<std::string, std::string>> all;
+  auto add = [&](const std::string& x, const std::string& y,
+                 const std::string& date, const std::string& id) {
+    PartnershipRecord p = SimplePartnership(x, y, date);
+    p.set_id(id);
+    batch.partnerships.emplace_back(index++, p);
+    all.emplace_back(date, id);
+  };
+  add("s", "a", "2020-06-01", "sa");
+  for (const std::string& b : bs) add("a", b, "2020-06-01", "a" + b);
+  // 780 pairs of b nodes, 27 partnerships each: four on year boundaries,
+  // one in 1999 for every 50th, the others over 2020..2024 (never on the
+  // 1st), so no two of a pair share a date.
+  int n = 0;
+  for (size_t i = 0; i < bs.size(); ++i) {
+    for (size_t j = i + 1; j < bs.size(); ++j) {
+      for (int r = 0; r < 27; ++r, ++n) {
+        static const char* const kBoundaries[] = {"2019-12-31", "2020-01-01",
+                                                  "2023-12-31", "2024-01-01"};
+        std::string date;
+        if (r < 4) {
+          date = kBoundaries[r];
+        } else if (n % 50 == 0) {
+          date = absl::StrFormat("1999-%02d-%02d", 1 + (n / 50) % 12,
+                                 1 + (n / 600) % 28);
+        } else {
+          date = absl::StrFormat("%04d-%02d-%02d", 2020 + n % 5,
+                                 1 + (n / 5) % 12, 2 + (n / 60) % 27);
+        }
+        add(bs[i], bs[j], date, absl::StrFormat("bb%05d", n));
+      }
+    }
+  }
+  // Distinct (participants, date) pairs, so none is a duplicate.
+  ASSERT_OK_AND_ASSIGN(ImportResult imported, store->Import(std::move(batch)));
+  ASSERT_TRUE(imported.errors.empty()) << imported.errors.front().status;
+  ASSERT_GT(all.size(), static_cast<size_t>(kMaxNeighborhoodPartnerships));
+
+  std::sort(all.begin(), all.end(), [](const auto& x, const auto& y) {
+    if (x.first != y.first) return x.first > y.first;
+    return x.second < y.second;
+  });
+  all.resize(kMaxNeighborhoodPartnerships);
+  NeighborhoodQuery q;
+  q.company_id = "s";
+  q.depth = 2;
+  ASSERT_OK_AND_ASSIGN(NeighborhoodResult r,
+                       store->GetNeighborhood(q, absl::InfiniteFuture()));
+  EXPECT_EQ(r.nodes.size(), 42u);
+  EXPECT_TRUE(r.truncated);
+  ASSERT_EQ(r.partnerships.size(), all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    ASSERT_EQ(r.partnerships[i].id(), all[i].second) << "at " << i;
+    ASSERT_EQ(r.partnerships[i].announced_on(), all[i].first) << "at " << i;
+  }
+}
+
 // Stores written before adjacency entries carried a value answer the same.
 TEST(GraphQueryLegacyTest, EmptyAdjacencyValuesReadTheRecord) {
   TempDir dir;

@@ -207,9 +207,14 @@ TEST_F(DurabilityTest, ConsistencyCheckerCatchesCorruptedIndexes) {
   std::string stray = keys::SearchKey("ghost", "ghost-co");
   std::string search = keys::SearchKey("nasdaq:mu", "micron");
   std::string search_value;
+  std::string adjacency_value;
   std::vector<Case> cases = {
-      {"missing adjacency", [&](rocksdb::DB* db) { db->Delete({}, adjacency); },
-       [&](rocksdb::DB* db) { db->Put({}, adjacency, ""); },
+      {"missing adjacency",
+       [&](rocksdb::DB* db) {
+         db->Get({}, adjacency, &adjacency_value);
+         db->Delete({}, adjacency);
+       },
+       [&](rocksdb::DB* db) { db->Put({}, adjacency, adjacency_value); },
        "record without its index entry"},
       {"stray search entry", [&](rocksdb::DB* db) { db->Put({}, stray, "x"); },
        [&](rocksdb::DB* db) { db->Delete({}, stray); },
