@@ -449,14 +449,15 @@ absl::StatusOr<NeighborhoodResult> GetNeighborhood(
         newest_year = std::max(newest_year, year);
       }
     }
-    std::string hi;  // unbounded
-    int lo_year = newest_year;
+    // The first window is open above: dates past newest_year fall in it.
+    std::string hi;
+    int top = newest_year;
     for (int span : {1, 1, 2, 4}) {
+      const int lo_year = top - span + 1;
       if (newest_year == 0 || lo_year < 1) break;
-      std::string lo = absl::StrFormat("%04d-01-01", lo_year);
-      windows.emplace_back(lo, hi);
+      windows.emplace_back(absl::StrFormat("%04d-01-01", lo_year), hi);
       hi = absl::StrFormat("%04d-12-31", lo_year - 1);
-      lo_year -= span;
+      top = lo_year - 1;
     }
     windows.emplace_back("", hi);
   }
