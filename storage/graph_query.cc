@@ -427,9 +427,9 @@ absl::StatusOr<NeighborhoodResult> GetNeighborhood(
   // before is skipped, as it was seen already.
   //
   // Only the newest kMaxNeighborhoodPartnerships are returned, so the walk
-  // goes by date windows, newest first (a year, a year, two, four, the
-  // rest), and stops once more than that many are known from the windows
-  // walked: every older partnership would be cut.
+  // goes by date windows, newest first (a year six times, then two
+  // years, four, the rest), and stops once more than that many are known from
+  // the windows walked: every older partnership would be cut.
   std::vector<int> unwalked;
   for (int u : order) {
     if (!scanned[u]) unwalked.push_back(u);
@@ -452,7 +452,7 @@ absl::StatusOr<NeighborhoodResult> GetNeighborhood(
     // The first window is open above: dates past newest_year fall in it.
     std::string hi;
     int top = newest_year;
-    for (int span : {1, 1, 2, 4}) {
+    for (int span : {1, 1, 1, 1, 1, 1, 2, 4}) {
       const int lo_year = top - span + 1;
       if (newest_year == 0 || lo_year < 1) break;
       windows.emplace_back(absl::StrFormat("%04d-01-01", lo_year), hi);

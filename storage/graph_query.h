@@ -173,9 +173,9 @@ struct NeighborhoodResult {
 // Work: walks the adjacency of every company nearer than the farthest level
 // (all of it), then, to find the partnerships that join only farthest-level
 // companies, the adjacency of the farthest-level companies but one, by date
-// windows from the newest (a year, a year, two, four, the rest) until more
-// than kMaxNeighborhoodPartnerships are known; then reads the returned
-// records in batches.
+// windows from the newest (one year six times, then two years, four, the
+// rest) until more than kMaxNeighborhoodPartnerships are known; then reads
+// the returned records in batches.
 //
 // Field paths in errors: "company", "depth", "max_nodes", "filter...".
 absl::StatusOr<NeighborhoodResult> GetNeighborhood(

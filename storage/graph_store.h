@@ -132,6 +132,7 @@ struct StoreStats {
   int64_t partnerships = 0;
   int64_t revision = 0;
   int64_t compact_revision = 0;
+  // Bytes of the store's files on disk (tables, write-ahead log, manifest).
   int64_t disk_bytes = 0;
   std::string schema_version;
   // Engine gauges (RocksDB GetIntProperty; 0 where unknown): SST file bytes,

@@ -1085,9 +1085,16 @@ class RocksDbStore : public GraphStore {
                      CountPrefix(snap, keys::TablePrefix(keys::kCompany)));
     ASSIGN_OR_RETURN(stats.partnerships,
                      CountPrefix(snap, keys::TablePrefix(keys::kPartnership)));
-    uint64_t live = 0;
-    db_->GetIntProperty(rocksdb::DB::Properties::kEstimateLiveDataSize, &live);
-    stats.disk_bytes = static_cast<int64_t>(live);
+    // Every file of the store: tables, write-ahead log, manifest. Data still
+    // only in the memtable is counted through the log that holds it.
+    std::error_code ec;
+    for (const auto& entry :
+         std::filesystem::directory_iterator(db_->GetName(), ec)) {
+      if (entry.is_regular_file(ec)) {
+        const uintmax_t size = entry.file_size(ec);
+        if (!ec) stats.disk_bytes += static_cast<int64_t>(size);
+      }
+    }
     stats.schema_version = kSchemaVersion;
     const std::pair<const std::string&, int64_t*> engine[] = {
         {rocksdb::DB::Properties::kTotalSstFilesSize, &stats.sst_bytes},

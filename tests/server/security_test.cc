@@ -505,13 +505,21 @@ TEST_F(SecurityTest, OversizeMetadataIsResourceExhausted) {
   // gRPC 1.51's transport answers with this status before any handler runs.
   EXPECT_THAT(status, StatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED,
                                "received initial metadata size exceeds limit"));
-  EXPECT_THAT(GetCompany(channel, "", "companies/padded"),
+  // The transport may close that connection after the refusal; the checks
+  // below use a new one (a channel of its own subchannel pool does not share
+  // connections with the first).
+  grpc::ChannelArguments own_pool;
+  own_pool.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  auto fresh =
+      grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port_),
+                                grpc::InsecureChannelCredentials(), own_pool);
+  EXPECT_THAT(GetCompany(fresh, "", "companies/padded"),
               StatusIs(grpc::StatusCode::NOT_FOUND, ""));
   // Metadata under the cap is fine.
   grpc::ClientContext small;
   SetDeadline(&small);
   small.AddMetadata("x-padding", std::string(1 << 10, 'p'));
-  EXPECT_GRPC_OK(v1::CompanyService::NewStub(channel)->CreateCompany(
+  EXPECT_GRPC_OK(v1::CompanyService::NewStub(fresh)->CreateCompany(
       &small, request, &response));
 }
 
