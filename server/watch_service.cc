@@ -9,6 +9,7 @@
 #include "server/change_feed.h"
 #include "server/convert.h"
 #include "server/graph_service.h"
+#include "server/observability.h"
 #include "server/status_util.h"
 #include "storage/validation.h"
 
@@ -42,6 +43,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchResponse> {
  public:
   WatchReactor(ChangeFeed* feed, const v1::WatchRequest& request)
       : feed_(feed) {
+    AddActiveWatchers(1);
     absl::Status status = Subscribe(request);
     if (!status.ok()) {
       absl::MutexLock lock(&mu_);
@@ -79,6 +81,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchResponse> {
 
   void OnDone() override {
     if (subscription_ != nullptr) feed_->Unsubscribe(subscription_);
+    AddActiveWatchers(-1);
     delete this;
   }
 

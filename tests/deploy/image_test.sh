@@ -168,7 +168,7 @@ for lib in "${libs[@]}"; do
 done
 
 for pkg in $(printf '%s\n' "${!needed[@]}" | sort); do
-  if printf '%s\n' "${listed[@]}" | grep -qxF "$pkg"; then
+  if grep -qxF "$pkg" <<<"$(printf '%s\n' "${listed[@]}")"; then
     pass "runtime package $pkg listed (provides ${needed[$pkg]% })"
   else
     fail "the binaries load ${needed[$pkg]% } from $pkg, which deploy/runtime-packages.txt does not list"

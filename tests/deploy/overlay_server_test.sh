@@ -68,7 +68,7 @@ fi
 echo "ok: partnergraphd serves on 127.0.0.1:$port with the overlay's flags"
 
 client=(--server="127.0.0.1:$port")
-if grep -q -- '^--tls_cert=' "$tmp"/flagfile-* 2>/dev/null || printf '%s\n' "${args[@]}" | grep -q -- '^--tls_cert='; then
+if grep -q -- '^--tls_cert=' "$tmp"/flagfile-* 2>/dev/null || grep -q -- '^--tls_cert=' <<<"$(printf '%s\n' "${args[@]}")"; then
   client+=(--tls-ca="$tmp/pki/ca.crt" --tls-cert="$tmp/pki/client.crt" --tls-key="$tmp/pki/client.key")
   # Without a client certificate the server must refuse the call.
   if "$partnerctl" --server="127.0.0.1:$port" --tls-ca="$tmp/pki/ca.crt" \
@@ -78,7 +78,7 @@ if grep -q -- '^--tls_cert=' "$tmp"/flagfile-* 2>/dev/null || printf '%s\n' "${a
   fi
   echo "ok: a client without a certificate is refused"
 fi
-if printf '%s\n' "${args[@]}" | grep -q -- '^--token_file=' ; then
+if grep -q -- '^--token_file=' <<<"$(printf '%s\n' "${args[@]}")" ; then
   # Without the token the server must refuse the call.
   if "$partnerctl" "${client[@]}" company list >/dev/null 2>"$tmp/notoken.err"; then
     echo "FAIL: a client without a token was served" >&2
