@@ -13,23 +13,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "storage/key_codec.h"
+#include "storage/rocks_status.h"
 #include "storage/status_macros.h"
 
 namespace partnergraph::storage {
 namespace {
-
-absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
-
-absl::Status FromRocks(const rocksdb::Status& s, absl::string_view context) {
-  if (s.ok()) return absl::OkStatus();
-  std::string msg = absl::StrCat(context, ": ", s.ToString());
-  if (s.IsNotFound()) return absl::NotFoundError(msg);
-  if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) {
-    return absl::UnavailableError(msg);
-  }
-  if (s.IsCorruption()) return absl::DataLossError(msg);
-  return absl::InternalError(msg);
-}
 
 // Protobuf wire format, just enough to read AdjacencyRecord and the sectors
 // of a CompanyRecord without building messages.

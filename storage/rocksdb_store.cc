@@ -42,6 +42,7 @@
 #include "rocksdb/utilities/write_batch_with_index.h"
 #include "storage/graph_store.h"
 #include "storage/key_codec.h"
+#include "storage/rocks_status.h"
 #include "storage/rocksdb_graph_snapshot.h"
 #include "storage/status_macros.h"
 #include "storage/text.h"
@@ -65,22 +66,6 @@ constexpr char kPartnerships[] = "partnerships";
 constexpr int kMaxForceDeletePartnerships = 10000;
 // A search examines at most this many index entries.
 constexpr int kMaxSearchScan = 20000;
-
-absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
-
-absl::Status FromRocks(const rocksdb::Status& s, absl::string_view context) {
-  if (s.ok()) return absl::OkStatus();
-  std::string msg = absl::StrCat(context, ": ", s.ToString());
-  if (s.IsNotFound()) return absl::NotFoundError(msg);
-  if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) {
-    return absl::UnavailableError(msg);
-  }
-  if (s.IsCorruption()) return absl::DataLossError(msg);
-  if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
-    return absl::UnavailableError(msg);
-  }
-  return absl::InternalError(msg);
-}
 
 std::string EncodeInt64(int64_t v) {
   std::string s;
