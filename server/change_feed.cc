@@ -78,10 +78,15 @@ ChangeFeed::ChangeFeed(storage::GraphStore* store, ChangeFeedOptions options)
     absl::MutexLock lock(&mu_);
     head_ = revision;
   }
-  store_->SetCommitListener([this](int64_t committed) {
-    absl::MutexLock lock(&wake_mu_);
-    committed_ = std::max(committed_, committed);
-  });
+  store_->SetCommitListener(
+      [this](int64_t committed,
+             std::shared_ptr<const std::vector<storage::ChangeBatchRecord>>
+                 batches) {
+        absl::MutexLock lock(&wake_mu_);
+        committed_ = std::max(committed_, committed);
+        // Past the bound the feed thread is behind: it reads the log.
+        if (live_.size() < kMaxLiveGroups) live_.push_back(std::move(batches));
+      });
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -184,10 +189,28 @@ void ChangeFeed::Run() {
 
 void ChangeFeed::AdvanceHead() {
   int64_t target;
+  std::deque<std::shared_ptr<const std::vector<storage::ChangeBatchRecord>>>
+      live;
   {
     absl::MutexLock lock(&wake_mu_);
     target = committed_;
+    live.swap(live_);
   }
+  // The committed batches, as the store handed them over: the head advances
+  // from memory, without reading the log back.
+  std::vector<std::shared_ptr<FeedSubscription>> notify;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& group : live) {
+      for (const storage::ChangeBatchRecord& batch : *group) {
+        if (batch.revision() != head_ + 1 || subs_.empty()) continue;
+        for (const auto& sub : subs_) Deliver(sub.get(), batch, false);
+        head_ = batch.revision();
+        notify = subs_;
+      }
+    }
+  }
+  NotifyAll(notify);
   while (true) {
     int64_t head;
     {

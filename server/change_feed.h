@@ -4,13 +4,15 @@
 // The change feed behind GraphService.Watch: one thread that follows the
 // store's change log and fans each committed revision out to every watcher.
 //
-// The store calls the feed's commit listener after each durable commit (it
-// only records the revision and wakes the feed thread). The feed thread
-// reads the new change-log entries once with GraphStore::ReadChanges and
-// hands each watcher the events that match its filter. A watcher that starts
-// at an older revision is caught up from the change log on the same thread,
-// paced by its buffer, and then follows the live head: every revision is
-// handed to a watcher exactly once and in order, so "list at R, watch from
+// The store calls the feed's commit listener after each durable commit with
+// the committed change batches (the apply stream); the listener only queues
+// them and wakes the feed thread, which hands each watcher following the
+// head the events that match its filter, from memory. Only when the feed
+// thread fell more than kMaxLiveGroups commit groups behind does it read the
+// head back from the change log with GraphStore::ReadChanges. A watcher that
+// starts at an older revision is caught up from the change log on the same
+// thread, paced by its buffer, and then follows the live head: every revision
+// is handed to a watcher exactly once and in order, so "list at R, watch from
 // R + 1" has no gap and no repeat.
 //
 // Bounds: a watcher that is following the head and has more than
@@ -163,8 +165,13 @@ class ChangeFeed {
   storage::GraphStore* const store_;
   const ChangeFeedOptions options_;
 
+  // Commit groups handed over by the store and not yet taken by the feed
+  // thread, at most kMaxLiveGroups.
+  static constexpr size_t kMaxLiveGroups = 4096;
   absl::Mutex wake_mu_;
   int64_t committed_ ABSL_GUARDED_BY(wake_mu_) = 0;
+  std::deque<std::shared_ptr<const std::vector<storage::ChangeBatchRecord>>>
+      live_ ABSL_GUARDED_BY(wake_mu_);
   bool work_ ABSL_GUARDED_BY(wake_mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(wake_mu_) = false;
 

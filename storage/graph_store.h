@@ -206,8 +206,12 @@ struct CheckpointInfo {
   int64_t size_bytes = 0;
 };
 
-// Called after each durable commit with the new store revision.
-using CommitListener = std::function<void(int64_t revision)>;
+// The apply stream: called after each durable commit with the new store
+// revision and the change batches committed, in revision order, decoded once
+// (the graph index has applied them already).
+using CommitListener = std::function<void(
+    int64_t revision,
+    std::shared_ptr<const std::vector<ChangeBatchRecord>> batches)>;
 
 // Completion callbacks of the asynchronous mutations.
 template <typename T>

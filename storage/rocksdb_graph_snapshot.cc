@@ -111,8 +111,8 @@ bool ParseCompanySectors(absl::string_view in, absl::string_view* id,
 class RocksDbGraphSnapshot final : public GraphSnapshot {
  public:
   RocksDbGraphSnapshot(rocksdb::DB* db, absl::string_view revision_meta_name)
-      : db_(db), snapshot_(db->GetSnapshot()) {
-    options_.snapshot = snapshot_;
+      : db_(db), snapshot_(NewSharedSnapshot(db)) {
+    options_.snapshot = snapshot_.get();
     std::string v;
     if (db_->Get(options_, keys::MetaKey(revision_meta_name), &v).ok()) {
       absl::string_view in = v;
@@ -120,7 +120,12 @@ class RocksDbGraphSnapshot final : public GraphSnapshot {
       if (keys::ConsumeUint64(&in, &rev)) revision_ = static_cast<int64_t>(rev);
     }
   }
-  ~RocksDbGraphSnapshot() override { db_->ReleaseSnapshot(snapshot_); }
+  RocksDbGraphSnapshot(rocksdb::DB* db,
+                       std::shared_ptr<const rocksdb::Snapshot> snapshot,
+                       int64_t revision)
+      : db_(db), snapshot_(std::move(snapshot)), revision_(revision) {
+    options_.snapshot = snapshot_.get();
+  }
 
   int64_t revision() const override { return revision_; }
 
@@ -342,16 +347,29 @@ class RocksDbGraphSnapshot final : public GraphSnapshot {
   }
 
   rocksdb::DB* db_;
-  const rocksdb::Snapshot* snapshot_;
+  std::shared_ptr<const rocksdb::Snapshot> snapshot_;
   rocksdb::ReadOptions options_;
   int64_t revision_ = 0;
 };
 
 }  // namespace
 
+std::shared_ptr<const rocksdb::Snapshot> NewSharedSnapshot(rocksdb::DB* db) {
+  return std::shared_ptr<const rocksdb::Snapshot>(
+      db->GetSnapshot(),
+      [db](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
+}
+
 std::unique_ptr<GraphSnapshot> NewRocksDbGraphSnapshot(
     rocksdb::DB* db, absl::string_view revision_meta_name) {
   return std::make_unique<RocksDbGraphSnapshot>(db, revision_meta_name);
+}
+
+std::unique_ptr<GraphSnapshot> NewRocksDbGraphSnapshot(
+    rocksdb::DB* db, std::shared_ptr<const rocksdb::Snapshot> snapshot,
+    int64_t revision) {
+  return std::make_unique<RocksDbGraphSnapshot>(db, std::move(snapshot),
+                                                revision);
 }
 
 }  // namespace partnergraph::storage

@@ -25,6 +25,15 @@ namespace partnergraph::storage {
 std::unique_ptr<GraphSnapshot> NewRocksDbGraphSnapshot(
     rocksdb::DB* db, absl::string_view revision_meta_name);
 
+// A snapshot of `db` (borrowed; must outlive every holder) shared by the
+// views that read it, released with the last of them.
+std::shared_ptr<const rocksdb::Snapshot> NewSharedSnapshot(rocksdb::DB* db);
+
+// As above over an existing snapshot whose store revision is `revision`.
+std::unique_ptr<GraphSnapshot> NewRocksDbGraphSnapshot(
+    rocksdb::DB* db, std::shared_ptr<const rocksdb::Snapshot> snapshot,
+    int64_t revision);
+
 }  // namespace partnergraph::storage
 
 #endif  // PARTNERGRAPH_STORAGE_ROCKSDB_GRAPH_SNAPSHOT_H_

@@ -40,6 +40,7 @@
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/utilities/write_batch_with_index.h"
+#include "storage/graph_index.h"
 #include "storage/graph_store.h"
 #include "storage/key_codec.h"
 #include "storage/rocks_status.h"
@@ -500,16 +501,26 @@ class RocksDbStore : public GraphStore {
         options_(std::move(options)),
         revision_(revision),
         token_key_(std::move(token_key)),
-        compact_revision_(compact_revision) {
+        compact_revision_(compact_revision) {}
+
+  // Rebuilds the graph index from the store, then starts taking writes.
+  absl::Status Start() {
+    auto snapshot = NewSharedSnapshot(db_.get());
+    int64_t revision = revision_.load();
+    auto scan = NewRocksDbGraphSnapshot(db_.get(), snapshot, revision);
+    RETURN_IF_ERROR(index_.Rebuild(*scan, RecordsAt(snapshot, revision)));
     committer_ = std::thread([this] { CommitLoop(); });
+    return absl::OkStatus();
   }
+
+  const GraphIndex& graph_index() const { return index_; }
 
   ~RocksDbStore() override {
     {
       absl::MutexLock lock(&queue_mu_);
       stopping_ = true;
     }
-    committer_.join();
+    if (committer_.joinable()) committer_.join();
     db_->SyncWAL();
     db_->Close();
   }
@@ -1098,19 +1109,19 @@ class RocksDbStore : public GraphStore {
 
   absl::StatusOr<NeighborhoodResult> GetNeighborhood(
       const NeighborhoodQuery& query, absl::Time deadline) override {
-    auto snap = NewRocksDbGraphSnapshot(db_.get(), kMetaRevision);
+    auto snap = index_.OpenView();
     return storage::GetNeighborhood(*snap, query, GraphLimits(deadline));
   }
 
   absl::StatusOr<PathsResult> FindPaths(const PathQuery& query,
                                         absl::Time deadline) override {
-    auto snap = NewRocksDbGraphSnapshot(db_.get(), kMetaRevision);
+    auto snap = index_.OpenView();
     return storage::FindPaths(*snap, query, GraphLimits(deadline));
   }
 
   absl::StatusOr<AggregateResult> AggregatePartnerships(
       const AggregateQuery& query, absl::Time deadline) override {
-    auto snap = NewRocksDbGraphSnapshot(db_.get(), kMetaRevision);
+    auto snap = index_.OpenView();
     return storage::AggregatePartnerships(*snap, query, GraphLimits(deadline));
   }
 
@@ -1426,6 +1437,7 @@ class RocksDbStore : public GraphStore {
     int64_t next = base;
     int64_t compact = compact_revision_;
     int64_t now = absl::ToUnixMicros(absl::Now());
+    std::vector<ChangeBatchRecord> committed;
     for (const auto& p : group) {
       batch->SetSavePoint();
       Txn txn(db_.get(), batch, next + 1, now, &options_);
@@ -1437,7 +1449,10 @@ class RocksDbStore : public GraphStore {
         batch->RollbackToSavePoint();
       } else {
         batch->PopSavePoint();
-        if (txn.changes().events_size() > 0) ++next;
+        if (txn.changes().events_size() > 0) {
+          ++next;
+          committed.push_back(std::move(txn.changes()));
+        }
       }
       p->status = s;
     }
@@ -1467,11 +1482,18 @@ class RocksDbStore : public GraphStore {
       }
     }
     if (write_status.ok()) {
+      if (next != base) {
+        // Only this thread writes: the snapshot is exactly revision `next`.
+        index_.Apply(committed, compact,
+                     RecordsAt(NewSharedSnapshot(db_.get()), next));
+      }
       revision_.store(next, std::memory_order_release);
       compact_revision_ = compact;
       if (next != base) {
+        auto batches = std::make_shared<const std::vector<ChangeBatchRecord>>(
+            std::move(committed));
         absl::MutexLock lock(&listener_mu_);
-        if (listener_) listener_(next);
+        if (listener_) listener_(next, std::move(batches));
       }
     }
     for (const auto& p : group) {
@@ -1495,9 +1517,18 @@ class RocksDbStore : public GraphStore {
     return absl::OkStatus();
   }
 
+  RecordSnapshotFactory RecordsAt(
+      std::shared_ptr<const rocksdb::Snapshot> snapshot, int64_t revision) {
+    return [db = db_.get(), snapshot = std::move(snapshot), revision] {
+      return NewRocksDbGraphSnapshot(db, snapshot, revision);
+    };
+  }
+
   std::unique_ptr<rocksdb::DB> db_;
   const StoreOptions options_;
   std::atomic<int64_t> revision_;
+  // Declared after db_: destroyed first, releasing its snapshots.
+  GraphIndex index_;
   const std::string token_key_;
   // Revisions up to this one are trimmed from the change log. Never moves
   // back, even when a later open keeps a longer history. Commit thread only.
@@ -2133,8 +2164,10 @@ absl::StatusOr<std::unique_ptr<GraphStore>> OpenRocksDbStore(
     RETURN_IF_ERROR(FromRocks(db->Write(wo, &trim), "trim history"));
     compact = want_compact;
   }
-  return std::unique_ptr<GraphStore>(
-      new RocksDbStore(std::move(db), options, revision, compact, token_key));
+  auto store = std::make_unique<RocksDbStore>(std::move(db), options, revision,
+                                              compact, token_key);
+  RETURN_IF_ERROR(store->Start());
+  return std::unique_ptr<GraphStore>(std::move(store));
 }
 
 absl::StatusOr<int64_t> RestoreRocksDbCheckpoint(
