@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "storage/status_macros.h"
 
 namespace partnergraph::storage {
@@ -570,34 +572,76 @@ GraphIndexStats GraphIndex::Stats() const {
   return s;
 }
 
-std::string GraphIndex::Describe() const {
+std::string GraphIndex::Describe(int64_t revision) const {
   absl::ReaderMutexLock lock(&mu_);
-  std::string out = absl::StrCat("revision ", revision_, "\n");
+  const int64_t rev = revision == 0 ? revision_ : revision;
+  std::string out;
   for (const auto& [id, slot] : company_slots_) {
     const CompanyNode& node = companies_[slot];
-    std::vector<std::string> lines;
     for (const SectorVersion& v : node.versions) {
-      if (!ValidAt(v.from, v.to, revision_)) continue;
+      if (!ValidAt(v.from, v.to, rev)) continue;
       std::vector<absl::string_view> names;
       for (uint32_t s : v.sectors) names.push_back(sector_names_[s]);
-      lines.push_back(
-          absl::StrCat("  sectors [", absl::StrJoin(names, ","), "]"));
+      absl::StrAppend(&out, id, " sectors [", absl::StrJoin(names, ","), "]\n");
     }
     for (uint32_t e : node.adjacency) {
       const Edge& edge = edges_[e];
-      if (!ValidAt(edge.from, edge.to, revision_)) continue;
+      if (!ValidAt(edge.from, edge.to, rev)) continue;
       std::vector<absl::string_view> parts;
       for (uint32_t c : Participants(edge)) parts.push_back(company_ids_[c]);
-      lines.push_back(
-          absl::StrFormat("  %s %s kinds=%x status=%d sources=%d [%s]",
-                          partnership_ids_[edge.partnership],
+      absl::StrAppend(
+          &out,
+          absl::StrFormat("%s edge %s %s kinds=%x status=%d sources=%d [%s]\n",
+                          id, partnership_ids_[edge.partnership],
                           DateText(edge.date), edge.kinds_mask, edge.status,
                           edge.sources, absl::StrJoin(parts, ",")));
     }
-    if (lines.empty()) continue;
-    absl::StrAppend(&out, id, "\n", absl::StrJoin(lines, "\n"), "\n");
   }
   return out;
+}
+
+absl::Status GraphIndex::Verify(size_t max_problems,
+                                std::vector<std::string>* problems) const {
+  int64_t rev;
+  RecordSnapshotFactory records;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    rev = revision_;
+    records = records_;
+    Pin(rev);
+  }
+  struct Unpinner {
+    const GraphIndex* index;
+    int64_t rev;
+    ~Unpinner() { index->Unpin(rev); }
+  } unpin{this, rev};
+  GraphIndex fresh;
+  std::unique_ptr<GraphSnapshot> snapshot = records();
+  RETURN_IF_ERROR(fresh.Rebuild(*snapshot, records));
+  std::string got_text = Describe(rev);
+  std::vector<absl::string_view> got =
+      absl::StrSplit(got_text, '\n', absl::SkipEmpty());
+  std::string want_text = fresh.Describe();
+  std::vector<absl::string_view> want =
+      absl::StrSplit(want_text, '\n', absl::SkipEmpty());
+  std::sort(want.begin(), want.end());
+  std::sort(got.begin(), got.end());
+  std::vector<absl::string_view> missing, extra;
+  std::set_difference(want.begin(), want.end(), got.begin(), got.end(),
+                      std::back_inserter(missing));
+  std::set_difference(got.begin(), got.end(), want.begin(), want.end(),
+                      std::back_inserter(extra));
+  for (absl::string_view line : missing) {
+    if (problems->size() >= max_problems) break;
+    problems->push_back(absl::StrCat("graph index at revision ", rev,
+                                     " lacks what the store holds: ", line));
+  }
+  for (absl::string_view line : extra) {
+    if (problems->size() >= max_problems) break;
+    problems->push_back(absl::StrCat("graph index at revision ", rev,
+                                     " holds what the store does not: ", line));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace partnergraph::storage

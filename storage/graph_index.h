@@ -95,11 +95,18 @@ class GraphIndex {
 
   GraphIndexStats Stats() const;
 
-  // The live graph at the current revision as canonical text: each company
-  // (id order) with its sectors and its adjacency (partnership, date, kinds,
-  // status, sources, participants). Two indexes of the same graph give the
-  // same text, however they were built.
-  std::string Describe() const;
+  // The graph at `revision` (0: the current one; the caller keeps it held,
+  // e.g. by an open view) as canonical text, one line per company's sectors
+  // and per adjacency entry (partnership, date, kinds, status, sources,
+  // participants), companies in id order. Two indexes of the same graph give
+  // the same text, however they were built.
+  std::string Describe(int64_t revision = 0) const;
+
+  // Rebuilds a second index from the records at the current revision and
+  // appends to `problems` each line of Describe() that only one of the two
+  // has (at most `max_problems`). Errors of the rebuild are returned.
+  absl::Status Verify(size_t max_problems,
+                      std::vector<std::string>* problems) const;
 
  private:
   class View;
