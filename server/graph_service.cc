@@ -28,6 +28,7 @@
 #include "absl/time/time.h"
 #include "server/convert.h"
 #include "server/log.h"
+#include "server/response_bounds.h"
 #include "server/status_util.h"
 #include "storage/graph_query.h"
 #include "storage/status_macros.h"
@@ -138,6 +139,7 @@ grpc::ServerUnaryReactor* Run(GraphQueryPool* pool,
 }
 
 absl::Status Neighborhood(storage::GraphStore* store, absl::Time deadline,
+                          size_t max_bytes,
                           const v1::GetNeighborhoodRequest& req,
                           v1::GetNeighborhoodResponse* resp) {
   storage::NeighborhoodQuery q;
@@ -159,11 +161,12 @@ absl::Status Neighborhood(storage::GraphStore* store, absl::Time deadline,
   }
   resp->set_truncated(r.truncated);
   resp->set_revision(r.revision);
+  FitNeighborhood(max_bytes, resp);
   return absl::OkStatus();
 }
 
 absl::Status Paths(storage::GraphStore* store, absl::Time deadline,
-                   const v1::FindPathsRequest& req,
+                   size_t max_bytes, const v1::FindPathsRequest& req,
                    v1::FindPathsResponse* resp) {
   storage::PathQuery q;
   ASSIGN_OR_RETURN(q.from_id, storage::ParseResourceName("from", req.from(),
@@ -184,7 +187,7 @@ absl::Status Paths(storage::GraphStore* store, absl::Time deadline,
     }
   }
   resp->set_revision(r.revision);
-  return absl::OkStatus();
+  return FitPaths(max_bytes, resp);
 }
 
 absl::Status Aggregate(storage::GraphStore* store, absl::Time deadline,
@@ -222,9 +225,11 @@ grpc::ServerUnaryReactor* GraphServiceImpl::GetNeighborhood(
     v1::GetNeighborhoodResponse* response) {
   absl::Time deadline = DeadlineOf(context);
   storage::GraphStore* store = store_;
+  size_t max_bytes = max_response_bytes_;
   return Run(pool_.get(), context, "GetNeighborhood",
-             [store, deadline, request, response] {
-               return Neighborhood(store, deadline, *request, response);
+             [store, deadline, max_bytes, request, response] {
+               return Neighborhood(store, deadline, max_bytes, *request,
+                                   response);
              });
 }
 
@@ -233,9 +238,10 @@ grpc::ServerUnaryReactor* GraphServiceImpl::FindPaths(
     v1::FindPathsResponse* response) {
   absl::Time deadline = DeadlineOf(context);
   storage::GraphStore* store = store_;
+  size_t max_bytes = max_response_bytes_;
   return Run(pool_.get(), context, "FindPaths",
-             [store, deadline, request, response] {
-               return Paths(store, deadline, *request, response);
+             [store, deadline, max_bytes, request, response] {
+               return Paths(store, deadline, max_bytes, *request, response);
              });
 }
 

@@ -9,6 +9,7 @@
 // Borrows the store and the change feed (Watch answers UNIMPLEMENTED without
 // one), which must outlive it; safe to call from many threads.
 
+#include <cstddef>
 #include <memory>
 
 #include "grpcpp/server_context.h"
@@ -25,9 +26,11 @@ class GraphQueryPool;
 class GraphServiceImpl final
     : public partnergraph::v1::GraphService::CallbackService {
  public:
+  // Graph answers are cut to `max_response_bytes` (see response_bounds.h).
   explicit GraphServiceImpl(storage::GraphStore* store,
-                            ChangeFeed* feed = nullptr)
-      : store_(store), feed_(feed) {}
+                            ChangeFeed* feed = nullptr,
+                            size_t max_response_bytes = 4 << 20)
+      : store_(store), feed_(feed), max_response_bytes_(max_response_bytes) {}
 
   // Graph queries. Each runs on a small worker pool (one thread per core), at
   // the store snapshot of the moment it starts, and stops with
@@ -56,6 +59,7 @@ class GraphServiceImpl final
  private:
   storage::GraphStore* const store_;
   ChangeFeed* const feed_;
+  const size_t max_response_bytes_;
   // Joins its workers when the service is destroyed.
   std::shared_ptr<GraphQueryPool> pool_ = NewGraphQueryPool();
 

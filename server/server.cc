@@ -54,7 +54,8 @@ Server::Server(ServerOptions options, storage::GraphStore* store)
   feed_options.bookmark_interval = options_.watch_bookmark_interval;
   feed_options.max_pending_events = options_.watch_max_pending_events;
   feed_ = std::make_unique<ChangeFeed>(store_, feed_options);
-  services_.push_back(std::make_unique<GraphServiceImpl>(store_, feed_.get()));
+  services_.push_back(std::make_unique<GraphServiceImpl>(
+      store_, feed_.get(), static_cast<size_t>(options_.max_message_bytes)));
   services_.push_back(std::make_unique<AdminServiceImpl>(
       store_, AdminOptions{options_.backup_dir}));
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "partnergraph/v1/graph_service.grpc.pb.h"
@@ -236,6 +237,103 @@ TEST_F(GraphServiceTest, ExpiredDeadlineIsDeadlineExceeded) {
   v1::GetNeighborhoodResponse response;
   EXPECT_EQ(graph_->GetNeighborhood(&context, request, &response).error_code(),
             grpc::StatusCode::DEADLINE_EXCEEDED);
+}
+
+}  // namespace
+}  // namespace partnergraph::server_testing
+
+namespace partnergraph::server_testing {
+namespace {
+
+// Answers larger than --max_message_bytes are cut to fit and flagged, never
+// refused by gRPC after the work is done.
+class GraphAnswerSizeTest : public ServerTest {
+ protected:
+  static constexpr int kMaxMessageBytes = 16 << 10;
+
+  void SetUp() override {
+    server::ServerOptions options;
+    options.max_message_bytes = kMaxMessageBytes;
+    StartServer(options);
+    graph_ = v1::GraphService::NewStub(channel_);
+    // A hub with 40 spokes, and 20 more deals between the hub and spoke 0,
+    // each deal with a 2,000-byte summary.
+    for (int i = 0; i <= 40; ++i) {
+      storage::CompanyRecord c;
+      c.set_id(i == 40 ? "hub" : absl::StrCat("spoke-", i));
+      c.set_display_name(c.id());
+      ASSERT_TRUE(store_->CreateCompany(c, "").ok());
+    }
+    for (int i = 0; i < 60; ++i) {
+      storage::PartnershipRecord p;
+      p.set_title(absl::StrCat("deal ", i));
+      p.set_summary(std::string(2000, 'x'));
+      p.add_participants()->set_company_id("hub");
+      p.add_participants()->set_company_id(
+          absl::StrCat("spoke-", i < 40 ? i : 0));
+      p.add_kinds(storage::KIND_SUPPLY_AGREEMENT);
+      p.set_announced_on(
+          absl::StrFormat("2024-%02d-%02d", 1 + i / 28, 1 + i % 28));
+      auto created = store_->CreatePartnership(p, "");
+      ASSERT_TRUE(created.ok()) << created.status();
+    }
+  }
+
+  std::unique_ptr<v1::GraphService::Stub> graph_;
+};
+
+TEST_F(GraphAnswerSizeTest, NeighborhoodDropsTheOldestPartnershipsToFit) {
+  v1::GetNeighborhoodRequest request;
+  request.set_company("companies/hub");
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::GetNeighborhoodResponse response;
+  ASSERT_GRPC_OK(graph_->GetNeighborhood(&context, request, &response));
+  EXPECT_TRUE(response.truncated());
+  EXPECT_LE(response.ByteSizeLong(), static_cast<size_t>(kMaxMessageBytes));
+  // Every node is there; partnerships are the newest ones, newest first.
+  EXPECT_EQ(response.nodes_size(), 41);
+  ASSERT_GT(response.partnerships_size(), 0);
+  ASSERT_LT(response.partnerships_size(), 60);
+  EXPECT_EQ(response.partnerships(0).title(), "deal 59");
+  for (int i = 1; i < response.partnerships_size(); ++i) {
+    EXPECT_EQ(response.partnerships(i).title(), absl::StrCat("deal ", 59 - i));
+  }
+  // A small answer is untouched.
+  request.set_company("companies/spoke-7");
+  request.set_max_nodes(2);
+  grpc::ClientContext small_context;
+  SetDeadline(&small_context);
+  response.Clear();
+  ASSERT_GRPC_OK(graph_->GetNeighborhood(&small_context, request, &response));
+  EXPECT_FALSE(response.truncated());
+  EXPECT_EQ(response.partnerships_size(), 1);
+}
+
+TEST_F(GraphAnswerSizeTest, PathsDropTheLastPathsToFit) {
+  v1::FindPathsRequest request;
+  request.set_from("companies/spoke-0");
+  request.set_to("companies/spoke-1");
+  request.set_max_paths(20);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::FindPathsResponse response;
+  ASSERT_GRPC_OK(graph_->FindPaths(&context, request, &response));
+  EXPECT_TRUE(response.truncated());
+  EXPECT_LE(response.ByteSizeLong(), static_cast<size_t>(kMaxMessageBytes));
+  ASSERT_GT(response.paths_size(), 0);
+  EXPECT_LT(response.paths_size(), 20);
+  for (const v1::Path& path : response.paths()) {
+    EXPECT_EQ(path.steps_size(), 2);
+  }
+  // Within the limit: every path, not truncated.
+  request.set_max_paths(1);
+  grpc::ClientContext one_context;
+  SetDeadline(&one_context);
+  response.Clear();
+  ASSERT_GRPC_OK(graph_->FindPaths(&one_context, request, &response));
+  EXPECT_FALSE(response.truncated());
+  EXPECT_EQ(response.paths_size(), 1);
 }
 
 }  // namespace
