@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
-  libgrpc++-dev libabsl-dev librocksdb-dev
+  libgrpc++-dev libabsl-dev librocksdb-dev libgoogle-perftools-dev
   libgtest-dev libgmock-dev libcli11-dev libyaml-cpp-dev
   prometheus-cpp-dev libssl-dev openssl prometheus
   clang libclang-rt-14-dev

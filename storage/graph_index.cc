@@ -105,8 +105,8 @@ class GraphIndex::View final : public GraphSnapshot {
     Reset();
     {
       absl::ReaderMutexLock lock(&index_->mu_);
-      auto it = index_->company_slots_.find(company_id);
-      if (it == index_->company_slots_.end()) return absl::OkStatus();
+      auto it = index_->company_lookup_.find(company_id);
+      if (it == index_->company_lookup_.end()) return absl::OkStatus();
       const std::vector<uint32_t>& adj =
           index_->companies_[it->second].adjacency;
       const std::vector<Edge>& edges = index_->edges_;
@@ -152,8 +152,8 @@ class GraphIndex::View final : public GraphSnapshot {
       absl::string_view id) override {
     std::vector<std::string> out;
     absl::ReaderMutexLock lock(&index_->mu_);
-    auto it = index_->company_slots_.find(id);
-    if (it == index_->company_slots_.end()) return out;
+    auto it = index_->company_lookup_.find(id);
+    if (it == index_->company_lookup_.end()) return out;
     for (const SectorVersion& v : index_->companies_[it->second].versions) {
       if (!ValidAt(v.from, v.to, revision_)) continue;
       for (uint32_t s : v.sectors) out.emplace_back(index_->sector_names_[s]);
@@ -265,6 +265,7 @@ void GraphIndex::Clear() {
   revision_ = 0;
   company_ids_.clear();
   company_slots_.clear();
+  company_lookup_.clear();
   companies_.clear();
   partnership_ids_.clear();
   partnership_slots_.clear();
@@ -281,11 +282,12 @@ void GraphIndex::Clear() {
 }
 
 uint32_t GraphIndex::CompanySlot(absl::string_view id) {
-  auto it = company_slots_.find(id);
-  if (it != company_slots_.end()) return it->second;
+  auto it = company_lookup_.find(id);
+  if (it != company_lookup_.end()) return it->second;
   uint32_t slot = static_cast<uint32_t>(companies_.size());
   company_ids_.emplace_back(id);
   company_slots_.emplace(company_ids_.back(), slot);
+  company_lookup_.emplace(company_ids_.back(), slot);
   companies_.emplace_back();
   return slot;
 }

@@ -194,6 +194,9 @@ class GraphIndex {
   std::deque<std::string> company_ids_ ABSL_GUARDED_BY(mu_);
   absl::btree_map<absl::string_view, uint32_t> company_slots_
       ABSL_GUARDED_BY(mu_);
+  // The same, hashed: the traversals' lookups.
+  absl::flat_hash_map<absl::string_view, uint32_t> company_lookup_
+      ABSL_GUARDED_BY(mu_);
   std::vector<CompanyNode> companies_ ABSL_GUARDED_BY(mu_);
 
   // Partnership slots: ids, the set of slots by id, the live edge of each.

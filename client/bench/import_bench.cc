@@ -47,6 +47,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/numbers.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
@@ -342,7 +343,11 @@ int Run(int argc, char** argv) {
     return 1;
   }
   std::mutex mu;
-  std::vector<double> latencies_ms;
+  // Receipts (company id, time) of every watcher; acknowledgements (company
+  // id -> time the writer's CreateCompany returned).
+  std::vector<std::pair<std::string, absl::Time>> receipts;
+  std::mutex ack_mu;
+  absl::flat_hash_map<std::string, absl::Time> acked;
   std::atomic<bool> stop{false};
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
   std::vector<std::thread> threads;
@@ -356,20 +361,17 @@ int Run(int argc, char** argv) {
       v1::WatchRequest request;
       auto reader = graph_stub->Watch(ctx, request);
       ++ready;
-      std::vector<double> mine;
+      std::vector<std::pair<std::string, absl::Time>> mine;
       v1::WatchResponse response;
       while (reader->Read(&response)) {
         const absl::Time now = absl::Now();
         for (const auto& e : response.events()) {
-          const absl::Time written =
-              absl::FromUnixSeconds(e.company().update_time().seconds()) +
-              absl::Nanoseconds(e.company().update_time().nanos());
-          mine.push_back(absl::ToDoubleMilliseconds(now - written));
+          mine.emplace_back(e.company().name(), now);
         }
       }
       reader->Finish();
       std::lock_guard<std::mutex> lock(mu);
-      latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
+      receipts.insert(receipts.end(), mine.begin(), mine.end());
     });
   }
   while (ready.load() < watchers) absl::SleepFor(absl::Milliseconds(10));
@@ -395,7 +397,10 @@ int Run(int argc, char** argv) {
             absl::StrCat("Writer ", k, " company ", i));
         v1::Company created;
         if (companies->CreateCompany(&context, request, &created).ok()) {
+          const absl::Time now = absl::Now();
           ++writes;
+          std::lock_guard<std::mutex> lock(ack_mu);
+          acked.emplace(created.name(), now);
         } else {
           ++failed;
         }
@@ -408,6 +413,20 @@ int Run(int argc, char** argv) {
   for (auto& c : contexts) c->TryCancel();
   for (auto& th : threads) th.join();
   daemon.Stop();
+  // Latency from the writer's acknowledgement to the watcher's receipt; a
+  // receipt before the acknowledgement (the event can overtake the reply)
+  // counts as 0.
+  std::vector<double> latencies_ms;
+  int64_t unacked = 0;
+  for (const auto& [name, received] : receipts) {
+    auto it = acked.find(name);
+    if (it == acked.end()) {
+      ++unacked;
+      continue;
+    }
+    latencies_ms.push_back(
+        std::max(0.0, absl::ToDoubleMilliseconds(received - it->second)));
+  }
   const size_t n = latencies_ms.size();
   const double p50 = Percentile(&latencies_ms, 0.50);
   const double p99 = Percentile(&latencies_ms, 0.99);
@@ -415,11 +434,14 @@ int Run(int argc, char** argv) {
       n == 0 ? 0 : *std::max_element(latencies_ms.begin(), latencies_ms.end());
   std::printf(
       "watch: %d watchers, %lld writes in %.1f s (%.0f/s, %lld failed), %zu "
-      "events received (want %lld): latency p50 %.2f ms, p99 %.2f ms, max "
-      "%.2f ms (receipt - update_time)\n",
+      "acknowledged writes' events received (want %lld; %lld events of "
+      "writes whose reply failed): latency p50 %.2f ms, p99 %.2f ms, max "
+      "%.2f ms (watcher's receipt - writer's acknowledgement, goal p99 <= "
+      "10 ms)\n",
       watchers, static_cast<long long>(writes.load()), elapsed,
       writes.load() / elapsed, static_cast<long long>(failed.load()), n,
-      static_cast<long long>(writes.load()) * watchers, p50, p99, max);
+      static_cast<long long>(writes.load()) * watchers,
+      static_cast<long long>(unacked), p50, p99, max);
   return 0;
 }
 

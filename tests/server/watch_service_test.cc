@@ -77,10 +77,16 @@ TEST_F(WatchTest, ListThenWatchSeesEveryLaterChangeExactlyOnceInOrder) {
   constexpr int kWriters = 4;
   constexpr int kWritesPerWriter = 60;
   std::atomic<int> done_writes{0};
+  // Writers hold after a quarter of their writes until the list is taken,
+  // so the list falls in the middle of the writes however fast they are.
+  std::atomic<bool> listed_yet{false};
   std::vector<std::thread> writers;
   for (int w = 0; w < kWriters; ++w) {
     writers.emplace_back([&, w] {
       for (int i = 0; i < kWritesPerWriter; ++i) {
+        if (i == kWritesPerWriter / 4) {
+          while (!listed_yet.load()) absl::SleepFor(absl::Milliseconds(1));
+        }
         const std::string id = absl::StrCat("w", w, "-", i);
         ASSERT_TRUE(store_->CreateCompany(CompanyRec(id), "").ok());
         // Every other company is updated too: UPDATED events.
@@ -101,11 +107,14 @@ TEST_F(WatchTest, ListThenWatchSeesEveryLaterChangeExactlyOnceInOrder) {
   v1::ListCompaniesRequest list;
   list.set_page_size(1000);
   v1::ListCompaniesResponse listed;
+  grpc::Status list_status;
   {
     grpc::ClientContext context;
     SetDeadline(&context);
-    ASSERT_TRUE(companies_->ListCompanies(&context, list, &listed).ok());
+    list_status = companies_->ListCompanies(&context, list, &listed);
   }
+  listed_yet = true;
+  ASSERT_TRUE(list_status.ok()) << list_status.error_message();
   const int64_t list_revision = listed.revision();
   grpc::ClientContext context;
   v1::WatchRequest request;
