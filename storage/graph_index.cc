@@ -97,32 +97,44 @@ class GraphIndex::View final : public GraphSnapshot {
     return records_->ForEachCompany(fn);
   }
 
+  // The hot path: the callbacks run under the shared lock (they are short:
+  // the queries' per-entry work), so nothing is copied. A callback that
+  // reads the index again through this view does not lock twice.
   absl::Status ForEachAdjacent(absl::string_view company_id,
                                absl::string_view after,
                                absl::string_view before,
                                const EdgeFn& fn) override {
     auto [lo, hi] = DateWindow(after, before);
-    Reset();
-    {
-      absl::ReaderMutexLock lock(&index_->mu_);
-      auto it = index_->company_lookup_.find(company_id);
-      if (it == index_->company_lookup_.end()) return absl::OkStatus();
-      const std::vector<uint32_t>& adj =
-          index_->companies_[it->second].adjacency;
-      const std::vector<Edge>& edges = index_->edges_;
-      auto start = adj.begin();
-      if (lo != 0) {
-        start = std::partition_point(adj.begin(), adj.end(), [&](uint32_t e) {
-          return edges[e].date < lo;
-        });
-      }
-      for (auto e = start; e != adj.end(); ++e) {
-        const Edge& edge = edges[*e];
-        if (edge.date > hi) break;
-        if (ValidAt(edge.from, edge.to, revision_)) Copy(edge);
-      }
+    SharedLock lock(this);
+    auto it = index_->company_lookup_.find(company_id);
+    if (it == index_->company_lookup_.end()) return absl::OkStatus();
+    const std::vector<uint32_t>& adj = index_->companies_[it->second].adjacency;
+    const std::vector<Edge>& edges = index_->edges_;
+    auto start = adj.begin();
+    if (lo != 0) {
+      start = std::partition_point(adj.begin(), adj.end(), [&](uint32_t e) {
+        return edges[e].date < lo;
+      });
     }
-    return Deliver(fn);
+    absl::InlinedVector<absl::string_view, 8> participants;
+    EdgeView view;
+    for (auto e = start; e != adj.end(); ++e) {
+      const Edge& edge = edges[*e];
+      if (edge.date > hi) break;
+      if (!ValidAt(edge.from, edge.to, revision_)) continue;
+      participants.clear();
+      for (uint32_t c : index_->Participants(edge)) {
+        participants.push_back(index_->company_ids_[c]);
+      }
+      view.partnership_id = index_->partnership_ids_[edge.partnership];
+      view.announced_on = index_->DateText(edge.date);
+      view.participant_ids = participants;
+      view.kinds_mask = edge.kinds_mask;
+      view.status = edge.status;
+      view.sources = edge.sources;
+      RETURN_IF_ERROR(fn(view));
+    }
+    return absl::OkStatus();
   }
 
   absl::Status ForEachAnnounced(absl::string_view after,
@@ -133,7 +145,7 @@ class GraphIndex::View final : public GraphSnapshot {
     while (true) {
       Reset();
       {
-        absl::ReaderMutexLock lock(&index_->mu_);
+        SharedLock lock(this);
         auto it = index_->by_date_.lower_bound(next);
         if (it == index_->by_date_.end() || it->first > hi) break;
         for (uint32_t e : it->second) {
@@ -151,7 +163,7 @@ class GraphIndex::View final : public GraphSnapshot {
   absl::StatusOr<std::vector<std::string>> CompanySectors(
       absl::string_view id) override {
     std::vector<std::string> out;
-    absl::ReaderMutexLock lock(&index_->mu_);
+    SharedLock lock(this);
     auto it = index_->company_lookup_.find(id);
     if (it == index_->company_lookup_.end()) return out;
     for (const SectorVersion& v : index_->companies_[it->second].versions) {
@@ -171,7 +183,7 @@ class GraphIndex::View final : public GraphSnapshot {
       chunk.clear();
       names.clear();
       {
-        absl::ReaderMutexLock lock(&index_->mu_);
+        SharedLock lock(this);
         const auto& slots = index_->company_slots_;
         auto it = first ? slots.begin() : slots.upper_bound(after);
         for (int visited = 0; it != slots.end() && visited < kCompaniesPerChunk;
@@ -200,6 +212,22 @@ class GraphIndex::View final : public GraphSnapshot {
   }
 
  private:
+  // The index's shared lock, taken once however deeply this view's calls
+  // nest (a second ReaderLock by the same thread deadlocks once a writer
+  // waits).
+  class SharedLock {
+   public:
+    explicit SharedLock(View* view) : view_(view) {
+      if (view_->lock_depth_++ == 0) view_->index_->mu_.ReaderLock();
+    }
+    ~SharedLock() {
+      if (--view_->lock_depth_ == 0) view_->index_->mu_.ReaderUnlock();
+    }
+
+   private:
+    View* view_;
+  };
+
   // An edge copied out of the index; views point into the index's
   // pointer-stable strings.
   struct Copied {
@@ -248,6 +276,7 @@ class GraphIndex::View final : public GraphSnapshot {
   std::unique_ptr<GraphSnapshot> records_;
   std::vector<Copied> copied_;
   std::vector<absl::string_view> participants_;
+  int lock_depth_ = 0;
 };
 
 GraphIndex::GraphIndex()
@@ -505,7 +534,12 @@ absl::Status GraphIndex::Rebuild(GraphSnapshot& snapshot,
     Clear();
     return s;
   }
+  // Sized to what was loaded: growth slack would be a third of the index.
   for (CompanyNode& node : companies_) node.adjacency.shrink_to_fit();
+  for (auto& [date, list] : by_date_) list.shrink_to_fit();
+  edges_.shrink_to_fit();
+  live_edge_.shrink_to_fit();
+  companies_.shrink_to_fit();
   revision_ = snapshot.revision();
   records_ = std::move(records);
   return absl::OkStatus();
