@@ -19,15 +19,7 @@
 //      (node / partnership counts, path length, group counts) and every
 //      mismatch is printed. Both sides get the same per-call time limit
 //      (--timeout_ms: the gRPC deadline, PostgreSQL's statement_timeout);
-//      calls over it are counted as timeouts;
-//   5. stop partnergraphd and open its data directory in-process twice: the
-//      store (storage::OpenRocksDbStore) answering the 2-hop neighbourhoods,
-//      and RocksDB read-only replaying with raw iterators exactly the
-//      adjacency ranges those queries scanned (company and date bounds as
-//      recorded through a forwarding GraphSnapshot; keys from
-//      storage/key_codec.h), checking both read the same number of entries;
-//      prints ns per adjacency entry of both, the ratio and the share of
-//      query time outside adjacency scans, median over --rounds rounds.
+//      calls over it are counted as timeouts.
 //
 // Both engines get the same cache size (--cache_mb: RocksDB block cache,
 // PostgreSQL shared_buffers). PostgreSQL loads with fsync off, as
@@ -67,7 +59,6 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "absl/types/span.h"
 #include "client/bench/graphgen.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/grpcpp.h"
@@ -76,14 +67,6 @@
 #include "partnergraph/v1/company_service.grpc.pb.h"
 #include "partnergraph/v1/graph_service.grpc.pb.h"
 #include "partnergraph/v1/partnership_service.grpc.pb.h"
-#include "rocksdb/cache.h"
-#include "rocksdb/db.h"
-#include "rocksdb/filter_policy.h"
-#include "rocksdb/table.h"
-#include "storage/graph_query.h"
-#include "storage/graph_store.h"
-#include "storage/key_codec.h"
-#include "storage/rocksdb_graph_snapshot.h"
 
 extern char** environ;
 
@@ -104,8 +87,6 @@ struct Options {
   int two_hop = 100;
   int paths = 50;
   int trend = 20;
-  int rounds = 3;
-  int edge_starts = 30;
   int streams = 4;
   int in_flight = 256;
   int cache_mb = 1024;
@@ -664,287 +645,6 @@ void PrintTable(const std::vector<Row>& rows) {
   std::fflush(stdout);
 }
 
-// One adjacency scan a graph query made: the company and the date bounds
-// passed to ForEachAdjacent, the entries delivered, and whether the query
-// stopped the scan early (a non-OK status from its callback).
-struct ScanRange {
-  std::string company_id, after, before;
-  int64_t entries = 0;
-  bool stopped = false;
-};
-
-// Forwards every GraphSnapshot method to `inner` (so the store's batched
-// reads stay batched) and records the adjacency scans in order. With
-// `timed`, also sums the wall time spent in record reads and in adjacency
-// scans (callbacks included); that adds clock reads per call, so timed runs
-// are kept apart from the measured ones.
-class CountingSnapshot : public storage::GraphSnapshot {
- public:
-  CountingSnapshot(std::unique_ptr<storage::GraphSnapshot> inner, bool timed)
-      : inner_(std::move(inner)), timed_(timed) {}
-  int64_t revision() const override { return inner_->revision(); }
-  absl::StatusOr<storage::CompanyRecord> Company(
-      absl::string_view id) override {
-    Timer t(this, &read_ns_);
-    return inner_->Company(id);
-  }
-  absl::StatusOr<storage::PartnershipRecord> Partnership(
-      absl::string_view id) override {
-    Timer t(this, &read_ns_);
-    return inner_->Partnership(id);
-  }
-  absl::Status Companies(absl::Span<const absl::string_view> ids,
-                         std::vector<storage::CompanyRecord>* out) override {
-    Timer t(this, &read_ns_);
-    return inner_->Companies(ids, out);
-  }
-  absl::Status Partnerships(
-      absl::Span<const absl::string_view> ids,
-      std::vector<storage::PartnershipRecord>* out) override {
-    Timer t(this, &read_ns_);
-    return inner_->Partnerships(ids, out);
-  }
-  absl::StatusOr<std::vector<std::string>> CompanySectors(
-      absl::string_view id) override {
-    Timer t(this, &read_ns_);
-    return inner_->CompanySectors(id);
-  }
-  absl::Status ForEachCompanySectors(const CompanySectorsFn& fn) override {
-    Timer t(this, &read_ns_);
-    return inner_->ForEachCompanySectors(fn);
-  }
-  absl::Status ForEachAdjacent(absl::string_view company_id,
-                               absl::string_view after,
-                               absl::string_view before,
-                               const storage::EdgeFn& fn) override {
-    Timer t(this, &scan_ns_);
-    ranges_.push_back(ScanRange{std::string(company_id), std::string(after),
-                                std::string(before)});
-    const size_t at = ranges_.size() - 1;
-    absl::Status s = inner_->ForEachAdjacent(
-        company_id, after, before,
-        [&](const storage::EdgeView& e) -> absl::Status {
-          ++ranges_[at].entries;
-          absl::Status r = fn(e);
-          if (!r.ok()) ranges_[at].stopped = true;
-          return r;
-        });
-    return s;
-  }
-  absl::Status ForEachAnnounced(absl::string_view after,
-                                absl::string_view before,
-                                const storage::EdgeFn& fn) override {
-    Timer t(this, &read_ns_);
-    return inner_->ForEachAnnounced(after, before, fn);
-  }
-  absl::Status ForEachCompany(
-      const std::function<absl::Status(const storage::CompanyRecord&)>& fn)
-      override {
-    Timer t(this, &read_ns_);
-    return inner_->ForEachCompany(fn);
-  }
-
-  int64_t entries() const {
-    int64_t n = 0;
-    for (const ScanRange& r : ranges_) n += r.entries;
-    return n;
-  }
-  const std::vector<ScanRange>& ranges() const { return ranges_; }
-  std::vector<ScanRange> TakeRanges() { return std::move(ranges_); }
-  // Wall time in record reads / in adjacency scans (callbacks included).
-  double read_ns() const { return read_ns_; }
-  double scan_ns() const { return scan_ns_; }
-
- private:
-  // Adds the lifetime of the scope to `*sum` when timing is on.
-  class Timer {
-   public:
-    Timer(const CountingSnapshot* s, double* sum)
-        : sum_(s->timed_ ? sum : nullptr) {
-      if (sum_ != nullptr) start_ = Clock::now();
-    }
-    ~Timer() {
-      if (sum_ != nullptr) {
-        *sum_ += std::chrono::duration<double, std::nano>(Clock::now() - start_)
-                     .count();
-      }
-    }
-
-   private:
-    double* sum_;
-    Clock::time_point start_;
-  };
-
-  std::unique_ptr<storage::GraphSnapshot> inner_;
-  bool timed_;
-  std::vector<ScanRange> ranges_;
-  double read_ns_ = 0, scan_ns_ = 0;
-};
-
-void PerEdge(const Options& o, const std::string& data_dir,
-             const graphgen::Graph& graph, const std::vector<int32_t>& starts) {
-  // Read-only RocksDB for the recorded ranges and the raw scans, with the
-  // store's table options (block cache of the same size, bloom filter).
-  rocksdb::Options db_options;
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(static_cast<size_t>(
-      std::max<int64_t>(static_cast<int64_t>(o.cache_mb) << 20, 1 << 20)));
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  db_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  rocksdb::DB* raw_db = nullptr;
-  rocksdb::Status s =
-      rocksdb::DB::OpenForReadOnly(db_options, data_dir, &raw_db);
-  if (!s.ok()) Die(absl::StrCat("OpenForReadOnly: ", s.ToString()));
-  std::unique_ptr<rocksdb::DB> db(raw_db);
-
-  storage::StoreOptions store_options;
-  store_options.block_cache_bytes = static_cast<int64_t>(o.cache_mb) << 20;
-  absl::StatusOr<std::unique_ptr<storage::GraphStore>> store =
-      storage::OpenRocksDbStore(data_dir, store_options);
-  if (!store.ok())
-    Die(absl::StrCat("OpenRocksDbStore: ", store.status().ToString()));
-
-  // Per start: the adjacency ranges the query scans, in order.
-  struct Walk {
-    storage::NeighborhoodQuery query;
-    std::vector<ScanRange> ranges;
-  };
-  std::vector<Walk> walks;
-  int64_t total_entries = 0, total_ranges = 0, stopped_ranges = 0;
-  for (int32_t start : starts) {
-    Walk w;
-    w.query.company_id = graph.companies[start].id;
-    w.query.depth = 2;
-    w.query.max_nodes = o.max_nodes;
-    CountingSnapshot counting(
-        storage::NewRocksDbGraphSnapshot(db.get(), "revision"),
-        /*timed=*/false);
-    auto result =
-        storage::GetNeighborhood(counting, w.query, storage::QueryLimits{});
-    if (!result.ok())
-      Die(absl::StrCat("GetNeighborhood: ", result.status().ToString()));
-    total_entries += counting.entries();
-    w.ranges = counting.TakeRanges();
-    total_ranges += static_cast<int64_t>(w.ranges.size());
-    for (const ScanRange& r : w.ranges) stopped_ranges += r.stopped;
-    walks.push_back(std::move(w));
-  }
-
-  // Replays every recorded range with a raw iterator, bounds built as the
-  // store's snapshot builds them: lower = prefix + after (when set), upper =
-  // successor of prefix + before (when set) else of prefix. A range the
-  // query stopped early is read only as far as the query read it.
-  auto raw_scan = [&](int64_t* scanned) {
-    int64_t bytes = 0;
-    for (const Walk& w : walks) {
-      for (const ScanRange& r : w.ranges) {
-        const std::string prefix = storage::keys::AdjacencyPrefix(r.company_id);
-        std::string lower = prefix;
-        if (!r.after.empty()) storage::keys::AppendString(&lower, r.after);
-        std::string upper;
-        if (r.before.empty()) {
-          upper = storage::keys::PrefixSuccessor(prefix);
-        } else {
-          std::string b = prefix;
-          storage::keys::AppendString(&b, r.before);
-          upper = storage::keys::PrefixSuccessor(b);
-        }
-        rocksdb::Slice upper_slice(upper);
-        rocksdb::ReadOptions ro;
-        ro.iterate_upper_bound = &upper_slice;
-        std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
-        int64_t n = 0;
-        for (it->Seek(lower); it->Valid() && !(r.stopped && n >= r.entries);
-             it->Next()) {
-          bytes += it->key().size() + it->value().size();
-          ++n;
-        }
-        if (!it->status().ok()) Die(it->status().ToString());
-        *scanned += n;
-      }
-    }
-    return bytes;
-  };
-  auto store_run = [&] {
-    for (const Walk& w : walks) {
-      auto r = (*store)->GetNeighborhood(w.query, absl::InfiniteFuture());
-      if (!r.ok()) Die(r.status().ToString());
-    }
-  };
-
-  // Warm both.
-  int64_t scanned = 0;
-  raw_scan(&scanned);
-  store_run();
-  std::printf(
-      "per-edge: %zu starts, %lld adjacency ranges scanned (%lld stopped "
-      "early), %lld entries\n",
-      walks.size(), static_cast<long long>(total_ranges),
-      static_cast<long long>(stopped_ranges),
-      static_cast<long long>(total_entries));
-  if (scanned != total_entries) {
-    std::printf(
-        "MISMATCH: raw scan read %lld adjacency entries, the query %lld\n",
-        static_cast<long long>(scanned), static_cast<long long>(total_entries));
-  }
-  std::vector<double> query_ns, raw_ns, ratios, read_share, scan_share;
-  for (int r = 0; r < o.rounds; ++r) {
-    auto t0 = Clock::now();
-    store_run();
-    const double q =
-        std::chrono::duration<double, std::nano>(Clock::now() - t0).count();
-    t0 = Clock::now();
-    int64_t n = 0;
-    raw_scan(&n);
-    const double w =
-        std::chrono::duration<double, std::nano>(Clock::now() - t0).count();
-    query_ns.push_back(q / std::max<int64_t>(1, total_entries));
-    raw_ns.push_back(w / std::max<int64_t>(1, n));
-    ratios.push_back(query_ns.back() / raw_ns.back());
-    // Where the query's time goes: the same queries over a timed wrapper of
-    // a snapshot of the read-only database (not part of the figures above).
-    double all = 0, read = 0, scan = 0;
-    for (const Walk& wk : walks) {
-      CountingSnapshot timed(
-          storage::NewRocksDbGraphSnapshot(db.get(), "revision"),
-          /*timed=*/true);
-      const auto t1 = Clock::now();
-      auto res =
-          storage::GetNeighborhood(timed, wk.query, storage::QueryLimits{});
-      all +=
-          std::chrono::duration<double, std::nano>(Clock::now() - t1).count();
-      if (!res.ok()) Die(res.status().ToString());
-      read += timed.read_ns();
-      scan += timed.scan_ns();
-    }
-    read_share.push_back(all > 0 ? read / all : 0);
-    scan_share.push_back(all > 0 ? scan / all : 0);
-    std::printf(
-        "  round %d: store GetNeighborhood %.1f ns/entry, raw scan %.1f "
-        "ns/entry, ratio %.2f; timed run: %.0f%% record reads, %.0f%% in "
-        "adjacency scans incl. per-entry query work, %.0f%% other\n",
-        r + 1, query_ns.back(), raw_ns.back(), ratios.back(),
-        100 * read_share.back(), 100 * scan_share.back(),
-        100 * (1 - read_share.back() - scan_share.back()));
-  }
-  const double rs = Percentile(read_share, 0.5);
-  const double ss = Percentile(scan_share, 0.5);
-  std::printf(
-      "\nserver time per traversed edge (2-hop neighbourhoods of %zu starts, "
-      "%lld adjacency entries in %lld ranges, median of %d rounds):\n"
-      "  store GetNeighborhood   %8.1f ns/entry\n"
-      "  raw RocksDB range scan  %8.1f ns/entry   (the same ranges, same "
-      "entries)\n"
-      "  ratio                   %8.2fx   (goal <= 1.5x)\n"
-      "  query time outside adjacency scans: %.0f%% (record reads %.0f%%, "
-      "other %.0f%%); inside them, per-entry decoding and query logic add "
-      "to the raw scan\n\n",
-      walks.size(), static_cast<long long>(total_entries),
-      static_cast<long long>(total_ranges), o.rounds, Percentile(query_ns, 0.5),
-      Percentile(raw_ns, 0.5), Percentile(ratios, 0.5), 100 * (1 - ss),
-      100 * rs, 100 * (1 - rs - ss));
-}
-
 int Main(const Options& o) {
   const auto t_all = Clock::now();
   std::string work = o.work_dir;
@@ -1282,13 +982,6 @@ int Main(const Options& o) {
   pg.Stop();
   daemon.Stop();
 
-  t = Clock::now();
-  PerEdge(o, data_dir, graph,
-          std::vector<int32_t>(
-              inputs.two_hop.begin(),
-              inputs.two_hop.begin() +
-                  std::min<size_t>(inputs.two_hop.size(), o.edge_starts)));
-  Phase("per-edge measurement", t);
   Phase("total", t_all);
   if (!o.keep) {
     std::error_code ec;
@@ -1319,12 +1012,6 @@ int main(int argc, char** argv) {
   app.add_option("--paths", o.paths, "Shortest-path queries")
       ->capture_default_str();
   app.add_option("--trend", o.trend, "Trend queries")->capture_default_str();
-  app.add_option("--rounds", o.rounds, "Rounds of the per-edge measurement")
-      ->capture_default_str();
-  app.add_option("--edge_starts", o.edge_starts,
-                 "2-hop starts (the first of the 2-hop inputs) in the per-edge "
-                 "measurement")
-      ->capture_default_str();
   app.add_option("--streams", o.streams, "Parallel ImportRecords streams")
       ->capture_default_str();
   app.add_option("--in_flight", o.in_flight,
