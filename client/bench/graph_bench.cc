@@ -3,7 +3,7 @@
 //
 // Phases, each timed and printed:
 //   1. generate the graph (--companies, --partnerships, --seed) and the
-//      inputs, drawn uniformly;
+//      inputs: start companies drawn uniformly and from the top 1% by degree;
 //   2. start `partnergraphd --plaintext --nosync --listen=127.0.0.1:0` on an
 //      empty temporary data directory and load the graph through the public
 //      API: AdminService.ImportRecords over --streams parallel streams when
@@ -15,13 +15,14 @@
 //      (one load figure for the three); restart it with memory sized to the
 //      data and prewarm it; prepare the statements;
 //   4. warm both sides up, then run the same queries on both over the same
-//      seeded inputs, one at a time: 1-hop and 2-hop neighbourhoods,
-//      shortest paths (<= 4 hops) between random pairs, and the quarterly
-//      memory-maker x AI trend by sector pair. Results are compared per input
-//      (node / partnership counts, path length, group counts) and every
-//      mismatch is printed. Both sides get the same per-call time limit
-//      (--timeout_ms: the gRPC deadline, PostgreSQL's statement_timeout);
-//      calls over it are counted as timeouts;
+//      seeded inputs, one at a time: 1-hop and 2-hop neighbourhoods and
+//      shortest paths (<= 4 hops), each from uniform and from top-1% starts,
+//      and the quarterly memory-maker x AI trend by sector pair. Results are
+//      compared per input (node / partnership counts, path length, group
+//      counts) and every mismatch is printed. Both sides get the same
+//      per-call time limit (--timeout_ms: the gRPC deadline, PostgreSQL's
+//      statement_timeout); calls over it are counted as timeouts, and
+//      partnergraph's RESOURCE_EXHAUSTED answers as refused;
 //   5. print PostgreSQL's plan (EXPLAIN (ANALYZE, BUFFERS)) of each row's
 //      median input, then the table of all rows.
 //
@@ -327,6 +328,8 @@ std::string LoadPgraph(const Options& o, const graphgen::Graph& graph,
 struct Sample {
   double ms = 0;
   bool timed_out = false;
+  // partnergraph answered RESOURCE_EXHAUSTED (a size limit).
+  bool refused = false;
 };
 
 // One row of the table: the same inputs on both sides.
@@ -349,60 +352,94 @@ double Percentile(std::vector<double> v, double p) {
   return v[i];
 }
 
-std::vector<double> Times(const std::vector<Sample>& side) {
+// The times of the inputs partnergraph did not refuse.
+std::vector<double> Times(const Row& row, const std::vector<Sample>& side) {
   std::vector<double> out;
-  for (const Sample& x : side) out.push_back(x.ms);
+  for (size_t i = 0; i < side.size(); ++i) {
+    if (!row.pgraph[i].refused) out.push_back(side[i].ms);
+  }
   return out;
 }
 
-int Timeouts(const std::vector<Sample>& s) {
+int Count(const std::vector<Sample>& s, bool Sample::*flag) {
   int n = 0;
-  for (const Sample& x : s) n += x.timed_out;
+  for (const Sample& x : s) n += x.*flag;
   return n;
 }
 
-// Random company indices and pairs from a stream of their own.
+// Start companies and pairs: uniformly drawn, and drawn from the top 1% of
+// companies by degree (pairs: from such a hub to a uniformly drawn company).
+// Each from a seeded stream of its own.
 struct Inputs {
-  std::vector<int32_t> one_hop, two_hop, warm;
-  std::vector<std::pair<int32_t, int32_t>> pairs;
+  std::vector<int32_t> one_hop, two_hop, hub_one_hop, hub_two_hop;
+  std::vector<std::pair<int32_t, int32_t>> pairs, hub_pairs;
+  std::vector<int32_t> warm, hub_warm;
+  size_t hubs = 0;
+  int64_t min_hub_degree = 0;
 };
 
 Inputs MakeInputs(const Options& o, const graphgen::Graph& graph) {
   const int64_t n = static_cast<int64_t>(graph.companies.size());
+  std::vector<int64_t> degree(n, 0);
+  for (const graphgen::Partnership& p : graph.partnerships) {
+    for (int32_t c : p.participants) ++degree[c];
+  }
+  std::vector<int32_t> by_degree(n);
+  for (int32_t i = 0; i < n; ++i) by_degree[i] = i;
+  std::stable_sort(by_degree.begin(), by_degree.end(),
+                   [&](int32_t a, int32_t b) { return degree[a] > degree[b]; });
+  Inputs in;
+  in.hubs = static_cast<size_t>(std::max<int64_t>(1, n / 100));
+  by_degree.resize(in.hubs);
+  in.min_hub_degree = degree[by_degree.back()];
+
   std::mt19937_64 rng(o.seed * 1000003 + 17);
   auto pick = [&] {
     return static_cast<int32_t>(rng() % static_cast<uint64_t>(n));
   };
-  Inputs in;
+  std::mt19937_64 hub_rng(o.seed * 1000003 + 29);
+  auto pick_hub = [&] { return by_degree[hub_rng() % by_degree.size()]; };
+  auto pair_from = [&](int32_t a) {
+    int32_t b = pick();
+    while (b == a) b = pick();
+    return std::make_pair(a, b);
+  };
   for (int i = 0; i < o.one_hop; ++i) in.one_hop.push_back(pick());
   for (int i = 0; i < o.two_hop; ++i) in.two_hop.push_back(pick());
-  for (int i = 0; i < o.paths; ++i) {
-    int32_t a = pick(), b = pick();
-    while (b == a) b = pick();
-    in.pairs.emplace_back(a, b);
-  }
+  for (int i = 0; i < o.paths; ++i) in.pairs.push_back(pair_from(pick()));
   for (int i = 0; i < 20; ++i) in.warm.push_back(pick());
+  for (int i = 0; i < o.one_hop; ++i) in.hub_one_hop.push_back(pick_hub());
+  for (int i = 0; i < o.two_hop; ++i) in.hub_two_hop.push_back(pick_hub());
+  for (int i = 0; i < o.paths; ++i) {
+    in.hub_pairs.push_back(pair_from(pick_hub()));
+  }
+  for (int i = 0; i < 20; ++i) in.hub_warm.push_back(pick_hub());
   return in;
 }
 
 void PrintTable(const std::vector<Row>& rows) {
-  std::printf("\n%-26s %9s %9s %9s %9s %9s %8s %8s %s\n", "query", "pg p50",
-              "pg p99", "pgr p50", "pgr p99", "ratio", "goal", "t/o pg",
-              "t/o pgr  checks");
+  std::printf("\n%-22s %9s %9s %9s %9s %9s %6s %6s %7s %7s  %s\n", "query",
+              "pg p50", "pg p99", "pgr p50", "pgr p99", "ratio", "goal",
+              "t/o pg", "t/o pgr", "refused", "checks");
   for (const Row& r : rows) {
-    const double pg50 = Percentile(Times(r.pg), 0.5);
-    const double pr50 = Percentile(Times(r.pgraph), 0.5);
+    const double pg50 = Percentile(Times(r, r.pg), 0.5);
+    const double pr50 = Percentile(Times(r, r.pgraph), 0.5);
     std::printf(
-        "%-26s %9.2f %9.2f %9.2f %9.2f %8.1fx %7.0fx %8d %7d  %d compared, %d "
-        "mismatched, %d not comparable\n",
-        r.name.c_str(), pg50, Percentile(Times(r.pg), 0.99), pr50,
-        Percentile(Times(r.pgraph), 0.99), pr50 > 0 ? pg50 / pr50 : 0.0, r.goal,
-        Timeouts(r.pg), Timeouts(r.pgraph), r.compared, r.mismatches,
-        r.skipped);
+        "%-22s %9.2f %9.2f %9.2f %9.2f %8.1fx %5.0fx %6d %7d %7d  %d "
+        "compared, %d mismatched, %d not comparable\n",
+        r.name.c_str(), pg50, Percentile(Times(r, r.pg), 0.99), pr50,
+        Percentile(Times(r, r.pgraph), 0.99), pr50 > 0 ? pg50 / pr50 : 0.0,
+        r.goal, Count(r.pg, &Sample::timed_out),
+        Count(r.pgraph, &Sample::timed_out), Count(r.pgraph, &Sample::refused),
+        r.compared, r.mismatches, r.skipped);
   }
   std::printf(
-      "(ms; ratio = PostgreSQL p50 / partnergraph p50; goal = wanted ratio; "
-      "t/o = calls over the time limit, counted at the limit)\n\n");
+      "(ms; pg = PostgreSQL, pgr = partnergraph; ratio = pg p50 / pgr p50; "
+      "goal = wanted ratio; t/o = calls over the time limit, counted at the "
+      "limit; refused = partnergraph answered RESOURCE_EXHAUSTED, that input "
+      "left out of both sides' percentiles; top1%% = starts drawn from the "
+      "top 1%% of companies by degree, paths from such a company to a "
+      "uniformly drawn one)\n\n");
   std::fflush(stdout);
 }
 
@@ -559,6 +596,10 @@ class Sides {
       sample->timed_out = true;
       return false;
     }
+    if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      sample->refused = true;
+      return false;
+    }
     if (!s.ok()) {
       Die(absl::StrCat("partnergraph call failed: ", s.error_code(), " ",
                        s.error_message()));
@@ -589,7 +630,7 @@ void Tally(Row* row, const Sample& pg, bool ok_pg, const Sample& pgraph,
   row->pg.push_back(pg);
   row->pgraph.push_back(pgraph);
   if (!ok_pg || !ok_pgraph) {
-    ++row->skipped;
+    if (!pgraph.refused) ++row->skipped;
     return;
   }
   ++row->compared;
@@ -601,7 +642,7 @@ Row NeighborhoodRow(Sides& sides, PgQueries& pg, const graphgen::Graph& graph,
                     const std::vector<int32_t>& starts, int max_nodes) {
   Row row;
   row.name = name;
-  row.goal = depth == 1 ? 0 : 10;
+  row.goal = depth == 1 ? 50 : 10;
   for (int32_t c : starts) {
     Sample a, b;
     Sides::Hood ha, hb;
@@ -661,7 +702,7 @@ Row PathRow(Sides& sides, PgQueries& pg, const graphgen::Graph& graph,
 
 Row TrendRow(Sides& sides, PgQueries& pg, int runs) {
   Row row;
-  row.name = "trend memory x ai by qtr";
+  row.name = "trend memory x ai/qtr";
   row.goal = 5;
   for (int i = 0; i < runs; ++i) {
     Sample a, b;
@@ -700,10 +741,10 @@ Row TrendRow(Sides& sides, PgQueries& pg, int runs) {
   return row;
 }
 
-// Not measured: both sides, every query kind (PostgreSQL plans each prepared
-// statement at its first execution).
+// Not measured: both sides, every query kind and both kinds of start
+// (PostgreSQL plans each prepared statement at its first execution).
 void WarmUp(Sides& sides, const Inputs& inputs) {
-  for (const auto* starts : {&inputs.warm}) {
+  for (const auto* starts : {&inputs.warm, &inputs.hub_warm}) {
     for (size_t i = 0; i < starts->size(); ++i) {
       const int32_t c = (*starts)[i];
       const std::pair<int32_t, int32_t> pair(
@@ -811,15 +852,26 @@ std::vector<Row> MeasureRows(const Options& o, const graphgen::Graph& graph,
     Phase(rows.back().name, t0);
   };
   measure([&] {
-    return NeighborhoodRow(sides, q, graph, "1-hop neighborhood", 1,
-                           inputs.one_hop, o.max_nodes);
+    return NeighborhoodRow(sides, q, graph, "1-hop uniform", 1, inputs.one_hop,
+                           o.max_nodes);
   });
   measure([&] {
-    return NeighborhoodRow(sides, q, graph, "2-hop neighborhood", 2,
-                           inputs.two_hop, o.max_nodes);
+    return NeighborhoodRow(sides, q, graph, "1-hop top1%", 1,
+                           inputs.hub_one_hop, o.max_nodes);
   });
   measure([&] {
-    return PathRow(sides, q, graph, "shortest path (<=4 hops)", inputs.pairs);
+    return NeighborhoodRow(sides, q, graph, "2-hop uniform", 2, inputs.two_hop,
+                           o.max_nodes);
+  });
+  measure([&] {
+    return NeighborhoodRow(sides, q, graph, "2-hop top1%", 2,
+                           inputs.hub_two_hop, o.max_nodes);
+  });
+  measure([&] {
+    return PathRow(sides, q, graph, "path<=4 uniform", inputs.pairs);
+  });
+  measure([&] {
+    return PathRow(sides, q, graph, "path<=4 top1%", inputs.hub_pairs);
   });
   measure([&] { return TrendRow(sides, q, o.trend); });
 
@@ -870,6 +922,8 @@ int Main(const Options& o) {
       o.pg_shared_buffers_mb > 0 ? " (from --pg_shared_buffers_mb)"
                                  : " (sized to its tables and indexes)");
   std::printf("%s\n", memory_line.c_str());
+  std::printf("starts: top 1%% = %zu companies of degree >= %lld\n",
+              inputs.hubs, static_cast<long long>(inputs.min_hub_degree));
 
   grpc::ChannelArguments channel_args;
   channel_args.SetMaxReceiveMessageSize(64 << 20);
@@ -918,11 +972,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--work_dir", o.work_dir,
                  "Scratch directory (default: a new one under /tmp)");
-  app.add_option("--one_hop", o.one_hop, "1-hop queries")
+  app.add_option("--one_hop", o.one_hop,
+                 "1-hop queries per row (uniform, top 1%)")
       ->capture_default_str();
-  app.add_option("--two_hop", o.two_hop, "2-hop queries")
+  app.add_option("--two_hop", o.two_hop,
+                 "2-hop queries per row (uniform, top 1%)")
       ->capture_default_str();
-  app.add_option("--paths", o.paths, "Shortest-path queries")
+  app.add_option("--paths", o.paths,
+                 "Shortest-path queries per row (uniform, top 1%)")
       ->capture_default_str();
   app.add_option("--trend", o.trend, "Trend queries")->capture_default_str();
   app.add_option("--streams", o.streams, "Parallel ImportRecords streams")
