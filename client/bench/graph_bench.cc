@@ -2,48 +2,44 @@
 // 15 on the same synthetic graph (graphgen.h), from one driver, in one run.
 //
 // Phases, each timed and printed:
-//   1. generate the graph (--companies, --partnerships, --seed);
+//   1. generate the graph (--companies, --partnerships, --seed) and the
+//      inputs: start companies drawn uniformly and from the top 1% by degree;
 //   2. start `partnergraphd --plaintext --nosync --listen=127.0.0.1:0` on an
 //      empty temporary data directory and load the graph through the public
 //      API: AdminService.ImportRecords over --streams parallel streams when
 //      the server implements it, else Create{Company,Partnership} with
 //      --in_flight calls outstanding. The server is then restarted with sync
 //      on (the default) for the queries;
-//   3. start PostgreSQL 15 (initdb + pg_ctl from --pg_bin; as the `postgres`
-//      user when run as root) on a free loopback port in a temporary
-//      directory, COPY the same graph in, create the indexes, ANALYZE;
-//   4. run the same queries on both sides over the same seeded inputs, one
-//      at a time, after a warm-up pass: 1-hop and 2-hop neighbourhood,
-//      shortest path (<= 4 hops) between random pairs, and the quarterly
-//      memory-maker x AI trend by sector pair. Results are compared per input
-//      (node / partnership counts, path length, group counts) and every
-//      mismatch is printed. Both sides get the same per-call time limit
-//      (--timeout_ms: the gRPC deadline, PostgreSQL's statement_timeout);
-//      calls over it are counted as timeouts;
-//   5. stop partnergraphd and open its data directory in-process twice: the
-//      store (storage::OpenRocksDbStore) answering the 2-hop neighbourhoods,
-//      and RocksDB read-only replaying with raw iterators exactly the
-//      adjacency ranges those queries scanned (company and date bounds as
-//      recorded through a forwarding GraphSnapshot; keys from
-//      storage/key_codec.h), checking both read the same number of entries;
-//      prints ns per adjacency entry of both, the ratio and the share of
-//      query time outside adjacency scans, median over --rounds rounds.
+//   3. start PostgreSQL 15 (pg_baseline.h) in a temporary directory, COPY the
+//      same graph in, create the indexes and the edge table, VACUUM ANALYZE
+//      (one load figure for the three); restart it with memory sized to the
+//      data and prewarm it; prepare the statements;
+//   4. warm both sides up, then run the same queries on both over the same
+//      seeded inputs, one at a time: 1-hop and 2-hop neighbourhoods and
+//      shortest paths (<= 4 hops), each from uniform and from top-1% starts,
+//      and the quarterly memory-maker x AI trend by sector pair. Results are
+//      compared per input (node / partnership counts, path length, group
+//      counts) and every mismatch is printed. Both sides get the same
+//      per-call time limit (--timeout_ms: the gRPC deadline, PostgreSQL's
+//      statement_timeout); calls over it are counted as timeouts, and
+//      partnergraph's RESOURCE_EXHAUSTED answers as refused;
+//   5. print PostgreSQL's plan (EXPLAIN (ANALYZE, BUFFERS)) of each row's
+//      median input, then the table of all rows.
 //
-// Both engines get the same cache size (--cache_mb: RocksDB block cache,
-// PostgreSQL shared_buffers). PostgreSQL loads with fsync off, as
-// partnergraphd loads with --nosync; neither matters for the read queries.
+// Memory: partnergraphd gets --cache_mb of RocksDB block cache; PostgreSQL
+// gets shared_buffers sized to its tables and indexes (or
+// --pg_shared_buffers_mb) and has all of them prewarmed. PostgreSQL loads
+// with fsync off, as partnergraphd loads with --nosync; neither matters for
+// the read queries.
 
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -53,37 +49,23 @@
 #include <map>
 #include <memory>
 #include <random>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "CLI/CLI.hpp"
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
-#include "absl/types/span.h"
 #include "client/bench/graphgen.h"
+#include "client/bench/pg_baseline.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/grpcpp.h"
-#include "libpq-fe.h"
 #include "partnergraph/v1/admin_service.grpc.pb.h"
 #include "partnergraph/v1/company_service.grpc.pb.h"
 #include "partnergraph/v1/graph_service.grpc.pb.h"
 #include "partnergraph/v1/partnership_service.grpc.pb.h"
-#include "rocksdb/cache.h"
-#include "rocksdb/db.h"
-#include "rocksdb/filter_policy.h"
-#include "rocksdb/table.h"
-#include "storage/graph_query.h"
-#include "storage/graph_store.h"
-#include "storage/key_codec.h"
-#include "storage/rocksdb_graph_snapshot.h"
 
 extern char** environ;
 
@@ -104,11 +86,10 @@ struct Options {
   int two_hop = 100;
   int paths = 50;
   int trend = 20;
-  int rounds = 3;
-  int edge_starts = 30;
   int streams = 4;
   int in_flight = 256;
   int cache_mb = 1024;
+  int pg_shared_buffers_mb = 0;
   int timeout_ms = 10000;
   int max_nodes = 1000;
   bool keep = false;
@@ -137,27 +118,6 @@ std::vector<std::function<void()>>& Cleanups() {
   std::fprintf(stderr, "graph_bench: %s\n", message.c_str());
   for (auto& f : Cleanups()) f();
   std::exit(1);
-}
-
-int Run(const std::string& command) {
-  const int rc = std::system(command.c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
-}
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    Die("cannot find a free port");
-  }
-  const int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
 }
 
 // ---------------------------------------------------------------------------
@@ -338,236 +298,29 @@ absl::Status CreateGraph(const std::shared_ptr<grpc::Channel>& channel,
   return run(static_cast<int64_t>(graph.partnerships.size()), false);
 }
 
-// ---------------------------------------------------------------------------
-// PostgreSQL
-
-class Postgres {
- public:
-  Postgres(std::string bin, std::string dir, int cache_mb)
-      : bin_(std::move(bin)), dir_(std::move(dir)), cache_mb_(cache_mb) {}
-  ~Postgres() { Stop(); }
-
-  void Start() {
-    as_ = geteuid() == 0 ? "runuser -u postgres -- " : "";
-    std::filesystem::create_directories(dir_);
-    if (geteuid() == 0) Run(absl::StrCat("chown -R postgres ", dir_));
-    const std::string data = dir_ + "/data";
-    if (Run(absl::StrCat(as_, bin_, "/initdb -D ", data,
-                         " -U postgres -A trust -E UTF8 --locale=C --no-sync",
-                         " >", dir_, "/initdb.log 2>&1")) != 0) {
-      Die(absl::StrCat("initdb failed; see ", dir_, "/initdb.log"));
-    }
-    port_ = FreePort();
-    const std::string settings = absl::StrCat(
-        "-p ", port_, " -k ", dir_,
-        " -c listen_addresses=127.0.0.1 -c shared_buffers=", cache_mb_,
-        "MB -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-        " -c max_wal_size=8GB -c maintenance_work_mem=512MB -c work_mem=64MB",
-        " -c effective_cache_size=8GB");
-    if (Run(absl::StrCat(as_, bin_, "/pg_ctl -D ", data, " -l ", dir_,
-                         "/server.log -w -t 120 -o '", settings,
-                         "' start >/dev/null")) != 0) {
-      Die(absl::StrCat("pg_ctl start failed; see ", dir_, "/server.log"));
-    }
-    started_ = true;
+// Loads the graph into a fresh partnergraphd with sync off, then restarts it
+// with sync on; returns its address.
+std::string LoadPgraph(const Options& o, const graphgen::Graph& graph,
+                       Daemon* daemon) {
+  std::string address = daemon->Start(/*sync=*/false);
+  auto t = Clock::now();
+  auto channel =
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  absl::Status s = ImportGraph(channel, graph, o.streams);
+  if (absl::IsUnimplemented(s)) {
+    std::printf("ImportRecords unimplemented; loading with Create calls\n");
+    s = CreateGraph(channel, graph, o.in_flight);
+    Phase("partnergraph load (Create calls, --nosync)", t);
+  } else {
+    Phase("partnergraph load (ImportRecords, --nosync)", t);
   }
-
-  void Stop() {
-    if (!started_) return;
-    Run(absl::StrCat(as_, bin_, "/pg_ctl -D ", dir_,
-                     "/data -m fast -w stop >/dev/null 2>&1"));
-    started_ = false;
-  }
-
-  PGconn* Connect() {
-    PGconn* conn = PQconnectdb(absl::StrCat("host=127.0.0.1 port=", port_,
-                                            " user=postgres dbname=postgres")
-                                   .c_str());
-    if (PQstatus(conn) != CONNECTION_OK) {
-      Die(absl::StrCat("cannot connect to PostgreSQL: ", PQerrorMessage(conn)));
-    }
-    return conn;
-  }
-
-  int port() const { return port_; }
-
- private:
-  std::string bin_, dir_, as_;
-  int cache_mb_;
-  int port_ = 0;
-  bool started_ = false;
-};
-
-void Exec(PGconn* conn, const std::string& sql) {
-  PGresult* r = PQexec(conn, sql.c_str());
-  const ExecStatusType s = PQresultStatus(r);
-  if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
-    Die(absl::StrCat("SQL failed: ", PQerrorMessage(conn), " in: ", sql));
-  }
-  PQclear(r);
+  if (!s.ok()) Die(absl::StrCat("load failed: ", s.ToString()));
+  daemon->Stop();
+  t = Clock::now();
+  address = daemon->Start(/*sync=*/true);
+  Phase("partnergraph restart (sync on)", t);
+  return address;
 }
-
-void Copy(PGconn* conn, const graphgen::Graph& graph, const std::string& table,
-          int64_t rows) {
-  PGresult* r = PQexec(
-      conn, absl::StrCat("COPY ", table, " FROM STDIN (FORMAT csv, NULL '')")
-                .c_str());
-  if (PQresultStatus(r) != PGRES_COPY_IN) {
-    Die(absl::StrCat("COPY ", table, ": ", PQerrorMessage(conn)));
-  }
-  PQclear(r);
-  std::string chunk;
-  for (int64_t i = 0; i < rows; i += 20000) {
-    chunk.clear();
-    graphgen::AppendCsvRows(graph, table, i, std::min(rows, i + 20000), &chunk);
-    if (PQputCopyData(conn, chunk.data(), static_cast<int>(chunk.size())) !=
-        1) {
-      Die(absl::StrCat("COPY ", table, ": ", PQerrorMessage(conn)));
-    }
-  }
-  if (PQputCopyEnd(conn, nullptr) != 1) Die(PQerrorMessage(conn));
-  r = PQgetResult(conn);
-  if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-    Die(absl::StrCat("COPY ", table, ": ", PQerrorMessage(conn)));
-  }
-  PQclear(r);
-  while ((r = PQgetResult(conn)) != nullptr) PQclear(r);
-}
-
-void LoadPostgres(PGconn* conn, const graphgen::Graph& graph) {
-  Exec(conn, R"sql(
-    CREATE TABLE companies (
-      id text NOT NULL, display_name text NOT NULL, sector text NOT NULL,
-      country text, ticker text, website text);
-    CREATE TABLE partnerships (
-      id text NOT NULL, title text NOT NULL, status text NOT NULL,
-      announced_on date NOT NULL, ended_on date, kinds smallint[] NOT NULL,
-      sources int NOT NULL);
-    CREATE TABLE participants (
-      partnership_id text NOT NULL, company_id text NOT NULL,
-      role text NOT NULL))sql");
-  const int64_t n = static_cast<int64_t>(graph.companies.size());
-  const int64_t m = static_cast<int64_t>(graph.partnerships.size());
-  Copy(conn, graph, "companies", n);
-  Copy(conn, graph, "partnerships", m);
-  Copy(conn, graph, "participants", m);
-}
-
-void IndexPostgres(PGconn* conn) {
-  Exec(conn, R"sql(
-    ALTER TABLE companies ADD PRIMARY KEY (id);
-    ALTER TABLE partnerships ADD PRIMARY KEY (id);
-    ALTER TABLE participants ADD PRIMARY KEY (partnership_id, company_id);
-    CREATE INDEX participants_by_company ON participants (company_id, partnership_id);
-    CREATE INDEX partnerships_by_date ON partnerships (announced_on);
-    CREATE INDEX companies_by_sector ON companies (sector text_pattern_ops);
-    ANALYZE)sql");
-}
-
-// Runs a parameterized query; timed_out set on statement_timeout.
-struct PgResult {
-  PGresult* result = nullptr;
-  bool timed_out = false;
-  ~PgResult() {
-    if (result) PQclear(result);
-  }
-};
-
-void PgQuery(PGconn* conn, const char* sql,
-             const std::vector<std::string>& args, PgResult* out) {
-  std::vector<const char*> values;
-  for (const std::string& a : args) values.push_back(a.c_str());
-  out->result = PQexecParams(conn, sql, static_cast<int>(values.size()),
-                             nullptr, values.data(), nullptr, nullptr, 0);
-  if (PQresultStatus(out->result) == PGRES_TUPLES_OK) return;
-  const char* state = PQresultErrorField(out->result, PG_DIAG_SQLSTATE);
-  if (state != nullptr && std::string(state) == "57014") {
-    out->timed_out = true;
-    return;
-  }
-  Die(absl::StrCat("query failed: ", PQerrorMessage(conn)));
-}
-
-// The neighbourhood as GetNeighborhood defines it: companies within $2 hops
-// ordered by (distance, id), cut at $3, and the partnerships with at least
-// two participants among them.
-constexpr char kNeighborhoodSql[] = R"sql(
-WITH RECURSIVE walk(company_id, depth) AS (
-    SELECT $1::text, 0
-  UNION
-    SELECT b.company_id, w.depth + 1
-    FROM walk w
-    JOIN participants a ON a.company_id = w.company_id
-    JOIN participants b ON b.partnership_id = a.partnership_id
-                       AND b.company_id <> a.company_id
-    WHERE w.depth < $2::int),
-nodes AS (
-  SELECT company_id, min(depth) AS distance FROM walk
-  GROUP BY company_id ORDER BY distance, company_id LIMIT $3::int),
-edges AS (
-  SELECT a.partnership_id FROM nodes n
-  JOIN participants a ON a.company_id = n.company_id
-  GROUP BY a.partnership_id HAVING count(*) >= 2)
-SELECT 'c', n.distance, c::text FROM nodes n JOIN companies c ON c.id = n.company_id
-UNION ALL
-SELECT 'p', NULL, p::text FROM edges e JOIN partnerships p ON p.id = e.partnership_id
-)sql";
-
-// Shortest path length <= 4: breadth-first distances (UNION keeps each
-// (company, depth) once) to depth 2 from both ends, met in the middle.
-constexpr char kShortestPathSql[] = R"sql(
-WITH RECURSIVE
-f(company_id, depth) AS (
-    SELECT $1::text, 0
-  UNION
-    SELECT b.company_id, f.depth + 1 FROM f
-    JOIN participants a ON a.company_id = f.company_id
-    JOIN participants b ON b.partnership_id = a.partnership_id
-                       AND b.company_id <> a.company_id
-    WHERE f.depth < 2),
-t(company_id, depth) AS (
-    SELECT $2::text, 0
-  UNION
-    SELECT b.company_id, t.depth + 1 FROM t
-    JOIN participants a ON a.company_id = t.company_id
-    JOIN participants b ON b.partnership_id = a.partnership_id
-                       AND b.company_id <> a.company_id
-    WHERE t.depth < 2),
-fd AS (SELECT company_id, min(depth) AS d FROM f GROUP BY company_id),
-td AS (SELECT company_id, min(depth) AS d FROM t GROUP BY company_id)
-SELECT min(fd.d + td.d) FROM fd JOIN td USING (company_id)
-)sql";
-
-// AggregatePartnerships(participant_sectors = [semiconductors/memory, ai],
-// group_by = [QUARTER, SECTOR_PAIR]) plus the total.
-constexpr char kTrendSql[] = R"sql(
-WITH sel AS (
-  SELECT DISTINCT a.partnership_id
-  FROM companies ca
-  JOIN participants a ON a.company_id = ca.id
-  JOIN participants b ON b.partnership_id = a.partnership_id
-                     AND b.company_id <> a.company_id
-  JOIN companies cb ON cb.id = b.company_id
-  WHERE (ca.sector = 'semiconductors/memory'
-         OR ca.sector LIKE 'semiconductors/memory/%')
-    AND (cb.sector = 'ai' OR cb.sector LIKE 'ai/%')),
-pairs AS (
-  SELECT DISTINCT s.partnership_id,
-         least(cx.sector, cy.sector) || ' x ' || greatest(cx.sector, cy.sector)
-           AS pair
-  FROM sel s
-  JOIN participants x ON x.partnership_id = s.partnership_id
-  JOIN participants y ON y.partnership_id = s.partnership_id
-                     AND x.company_id < y.company_id
-  JOIN companies cx ON cx.id = x.company_id
-  JOIN companies cy ON cy.id = y.company_id)
-SELECT extract(year FROM p.announced_on)::int || '-Q' ||
-         extract(quarter FROM p.announced_on)::int, pairs.pair, count(*)
-FROM pairs JOIN partnerships p ON p.id = pairs.partnership_id
-GROUP BY 1, 2
-UNION ALL
-SELECT 'total', '', count(*) FROM sel
-)sql";
 
 // ---------------------------------------------------------------------------
 // Measurement
@@ -575,13 +328,20 @@ SELECT 'total', '', count(*) FROM sel
 struct Sample {
   double ms = 0;
   bool timed_out = false;
+  // partnergraph answered RESOURCE_EXHAUSTED (a size limit).
+  bool refused = false;
 };
 
+// One row of the table: the same inputs on both sides.
 struct Row {
   std::string name;
-  std::vector<Sample> pg, pgraph;
   double goal = 0;
+  // Per input.
+  std::vector<Sample> pg, pgraph;
+  std::vector<std::string> labels;
   int compared = 0, mismatches = 0, skipped = 0;
+  // EXPLAIN (ANALYZE, BUFFERS) of PostgreSQL's statement for input i.
+  std::function<absl::StatusOr<std::string>(size_t)> explain;
 };
 
 double Percentile(std::vector<double> v, double p) {
@@ -592,512 +352,206 @@ double Percentile(std::vector<double> v, double p) {
   return v[i];
 }
 
-std::vector<double> Times(const std::vector<Sample>& s) {
+// The times of the inputs partnergraph did not refuse.
+std::vector<double> Times(const Row& row, const std::vector<Sample>& side) {
   std::vector<double> out;
-  for (const Sample& x : s) out.push_back(x.ms);
+  for (size_t i = 0; i < side.size(); ++i) {
+    if (!row.pgraph[i].refused) out.push_back(side[i].ms);
+  }
   return out;
 }
 
-int Timeouts(const std::vector<Sample>& s) {
+int Count(const std::vector<Sample>& s, bool Sample::*flag) {
   int n = 0;
-  for (const Sample& x : s) n += x.timed_out;
+  for (const Sample& x : s) n += x.*flag;
   return n;
 }
 
-// Random company indices and pairs from a stream of their own.
+// Start companies and pairs: uniformly drawn, and drawn from the top 1% of
+// companies by degree (pairs: from such a hub to a uniformly drawn company).
+// Each from a seeded stream of its own.
 struct Inputs {
-  std::vector<int32_t> one_hop, two_hop, warm;
-  std::vector<std::pair<int32_t, int32_t>> pairs;
+  std::vector<int32_t> one_hop, two_hop, hub_one_hop, hub_two_hop;
+  std::vector<std::pair<int32_t, int32_t>> pairs, hub_pairs;
+  std::vector<int32_t> warm, hub_warm;
+  size_t hubs = 0;
+  int64_t min_hub_degree = 0;
 };
 
-Inputs MakeInputs(const Options& o, int64_t n) {
+Inputs MakeInputs(const Options& o, const graphgen::Graph& graph) {
+  const int64_t n = static_cast<int64_t>(graph.companies.size());
+  std::vector<int64_t> degree(n, 0);
+  for (const graphgen::Partnership& p : graph.partnerships) {
+    for (int32_t c : p.participants) ++degree[c];
+  }
+  std::vector<int32_t> by_degree(n);
+  for (int32_t i = 0; i < n; ++i) by_degree[i] = i;
+  std::stable_sort(by_degree.begin(), by_degree.end(),
+                   [&](int32_t a, int32_t b) { return degree[a] > degree[b]; });
+  Inputs in;
+  in.hubs = static_cast<size_t>(std::max<int64_t>(1, n / 100));
+  by_degree.resize(in.hubs);
+  in.min_hub_degree = degree[by_degree.back()];
+
   std::mt19937_64 rng(o.seed * 1000003 + 17);
   auto pick = [&] {
     return static_cast<int32_t>(rng() % static_cast<uint64_t>(n));
   };
-  Inputs in;
+  std::mt19937_64 hub_rng(o.seed * 1000003 + 29);
+  auto pick_hub = [&] { return by_degree[hub_rng() % by_degree.size()]; };
+  auto pair_from = [&](int32_t a) {
+    int32_t b = pick();
+    while (b == a) b = pick();
+    return std::make_pair(a, b);
+  };
   for (int i = 0; i < o.one_hop; ++i) in.one_hop.push_back(pick());
   for (int i = 0; i < o.two_hop; ++i) in.two_hop.push_back(pick());
-  for (int i = 0; i < o.paths; ++i) {
-    int32_t a = pick(), b = pick();
-    while (b == a) b = pick();
-    in.pairs.emplace_back(a, b);
-  }
+  for (int i = 0; i < o.paths; ++i) in.pairs.push_back(pair_from(pick()));
   for (int i = 0; i < 20; ++i) in.warm.push_back(pick());
+  for (int i = 0; i < o.one_hop; ++i) in.hub_one_hop.push_back(pick_hub());
+  for (int i = 0; i < o.two_hop; ++i) in.hub_two_hop.push_back(pick_hub());
+  for (int i = 0; i < o.paths; ++i) {
+    in.hub_pairs.push_back(pair_from(pick_hub()));
+  }
+  for (int i = 0; i < 20; ++i) in.hub_warm.push_back(pick_hub());
   return in;
 }
 
-std::string Name(const graphgen::Graph& g, int32_t i) {
-  return absl::StrCat("companies/", g.companies[i].id);
-}
-
-bool CallOk(const grpc::Status& s, Sample* sample) {
-  if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    sample->timed_out = true;
-    return false;
-  }
-  if (!s.ok()) {
-    Die(absl::StrCat("partnergraph call failed: ", s.error_code(), " ",
-                     s.error_message()));
-  }
-  return true;
-}
-
 void PrintTable(const std::vector<Row>& rows) {
-  std::printf("\n%-26s %9s %9s %9s %9s %9s %8s %8s %s\n", "query", "pg p50",
-              "pg p99", "pgr p50", "pgr p99", "ratio", "goal", "t/o pg",
-              "t/o pgr  checks");
+  std::printf("\n%-22s %9s %9s %9s %9s %9s %6s %6s %7s %7s  %s\n", "query",
+              "pg p50", "pg p99", "pgr p50", "pgr p99", "ratio", "goal",
+              "t/o pg", "t/o pgr", "refused", "checks");
   for (const Row& r : rows) {
-    const double pg50 = Percentile(Times(r.pg), 0.5);
-    const double pr50 = Percentile(Times(r.pgraph), 0.5);
+    const double pg50 = Percentile(Times(r, r.pg), 0.5);
+    const double pr50 = Percentile(Times(r, r.pgraph), 0.5);
     std::printf(
-        "%-26s %9.2f %9.2f %9.2f %9.2f %8.1fx %7.0fx %8d %7d  %d compared, %d "
-        "mismatched, %d not comparable\n",
-        r.name.c_str(), pg50, Percentile(Times(r.pg), 0.99), pr50,
-        Percentile(Times(r.pgraph), 0.99), pr50 > 0 ? pg50 / pr50 : 0.0, r.goal,
-        Timeouts(r.pg), Timeouts(r.pgraph), r.compared, r.mismatches,
-        r.skipped);
+        "%-22s %9.2f %9.2f %9.2f %9.2f %8.1fx %5.0fx %6d %7d %7d  %d "
+        "compared, %d mismatched, %d not comparable\n",
+        r.name.c_str(), pg50, Percentile(Times(r, r.pg), 0.99), pr50,
+        Percentile(Times(r, r.pgraph), 0.99), pr50 > 0 ? pg50 / pr50 : 0.0,
+        r.goal, Count(r.pg, &Sample::timed_out),
+        Count(r.pgraph, &Sample::timed_out), Count(r.pgraph, &Sample::refused),
+        r.compared, r.mismatches, r.skipped);
   }
   std::printf(
-      "(ms; ratio = PostgreSQL p50 / partnergraph p50; goal = wanted ratio; "
-      "t/o = calls over the time limit, counted at the limit)\n\n");
+      "(ms; pg = PostgreSQL, pgr = partnergraph; ratio = pg p50 / pgr p50; "
+      "goal = wanted ratio; t/o = calls over the time limit, counted at the "
+      "limit; refused = partnergraph answered RESOURCE_EXHAUSTED, that input "
+      "left out of both sides' percentiles; top1%% = starts drawn from the "
+      "top 1%% of companies by degree, paths from such a company to a "
+      "uniformly drawn one)\n\n");
   std::fflush(stdout);
 }
 
-// One adjacency scan a graph query made: the company and the date bounds
-// passed to ForEachAdjacent, the entries delivered, and whether the query
-// stopped the scan early (a non-OK status from its callback).
-struct ScanRange {
-  std::string company_id, after, before;
-  int64_t entries = 0;
-  bool stopped = false;
-};
-
-// Forwards every GraphSnapshot method to `inner` (so the store's batched
-// reads stay batched) and records the adjacency scans in order. With
-// `timed`, also sums the wall time spent in record reads and in adjacency
-// scans (callbacks included); that adds clock reads per call, so timed runs
-// are kept apart from the measured ones.
-class CountingSnapshot : public storage::GraphSnapshot {
- public:
-  CountingSnapshot(std::unique_ptr<storage::GraphSnapshot> inner, bool timed)
-      : inner_(std::move(inner)), timed_(timed) {}
-  int64_t revision() const override { return inner_->revision(); }
-  absl::StatusOr<storage::CompanyRecord> Company(
-      absl::string_view id) override {
-    Timer t(this, &read_ns_);
-    return inner_->Company(id);
-  }
-  absl::StatusOr<storage::PartnershipRecord> Partnership(
-      absl::string_view id) override {
-    Timer t(this, &read_ns_);
-    return inner_->Partnership(id);
-  }
-  absl::Status Companies(absl::Span<const absl::string_view> ids,
-                         std::vector<storage::CompanyRecord>* out) override {
-    Timer t(this, &read_ns_);
-    return inner_->Companies(ids, out);
-  }
-  absl::Status Partnerships(
-      absl::Span<const absl::string_view> ids,
-      std::vector<storage::PartnershipRecord>* out) override {
-    Timer t(this, &read_ns_);
-    return inner_->Partnerships(ids, out);
-  }
-  absl::StatusOr<std::vector<std::string>> CompanySectors(
-      absl::string_view id) override {
-    Timer t(this, &read_ns_);
-    return inner_->CompanySectors(id);
-  }
-  absl::Status ForEachCompanySectors(const CompanySectorsFn& fn) override {
-    Timer t(this, &read_ns_);
-    return inner_->ForEachCompanySectors(fn);
-  }
-  absl::Status ForEachAdjacent(absl::string_view company_id,
-                               absl::string_view after,
-                               absl::string_view before,
-                               const storage::EdgeFn& fn) override {
-    Timer t(this, &scan_ns_);
-    ranges_.push_back(ScanRange{std::string(company_id), std::string(after),
-                                std::string(before)});
-    const size_t at = ranges_.size() - 1;
-    absl::Status s = inner_->ForEachAdjacent(
-        company_id, after, before,
-        [&](const storage::EdgeView& e) -> absl::Status {
-          ++ranges_[at].entries;
-          absl::Status r = fn(e);
-          if (!r.ok()) ranges_[at].stopped = true;
-          return r;
-        });
-    return s;
-  }
-  absl::Status ForEachAnnounced(absl::string_view after,
-                                absl::string_view before,
-                                const storage::EdgeFn& fn) override {
-    Timer t(this, &read_ns_);
-    return inner_->ForEachAnnounced(after, before, fn);
-  }
-  absl::Status ForEachCompany(
-      const std::function<absl::Status(const storage::CompanyRecord&)>& fn)
-      override {
-    Timer t(this, &read_ns_);
-    return inner_->ForEachCompany(fn);
-  }
-
-  int64_t entries() const {
-    int64_t n = 0;
-    for (const ScanRange& r : ranges_) n += r.entries;
-    return n;
-  }
-  const std::vector<ScanRange>& ranges() const { return ranges_; }
-  std::vector<ScanRange> TakeRanges() { return std::move(ranges_); }
-  // Wall time in record reads / in adjacency scans (callbacks included).
-  double read_ns() const { return read_ns_; }
-  double scan_ns() const { return scan_ns_; }
-
- private:
-  // Adds the lifetime of the scope to `*sum` when timing is on.
-  class Timer {
-   public:
-    Timer(const CountingSnapshot* s, double* sum)
-        : sum_(s->timed_ ? sum : nullptr) {
-      if (sum_ != nullptr) start_ = Clock::now();
-    }
-    ~Timer() {
-      if (sum_ != nullptr) {
-        *sum_ += std::chrono::duration<double, std::nano>(Clock::now() - start_)
-                     .count();
-      }
-    }
-
-   private:
-    double* sum_;
-    Clock::time_point start_;
-  };
-
-  std::unique_ptr<storage::GraphSnapshot> inner_;
-  bool timed_;
-  std::vector<ScanRange> ranges_;
-  double read_ns_ = 0, scan_ns_ = 0;
-};
-
-void PerEdge(const Options& o, const std::string& data_dir,
-             const graphgen::Graph& graph, const std::vector<int32_t>& starts) {
-  // Read-only RocksDB for the recorded ranges and the raw scans, with the
-  // store's table options (block cache of the same size, bloom filter).
-  rocksdb::Options db_options;
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(static_cast<size_t>(
-      std::max<int64_t>(static_cast<int64_t>(o.cache_mb) << 20, 1 << 20)));
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  db_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  rocksdb::DB* raw_db = nullptr;
-  rocksdb::Status s =
-      rocksdb::DB::OpenForReadOnly(db_options, data_dir, &raw_db);
-  if (!s.ok()) Die(absl::StrCat("OpenForReadOnly: ", s.ToString()));
-  std::unique_ptr<rocksdb::DB> db(raw_db);
-
-  storage::StoreOptions store_options;
-  store_options.block_cache_bytes = static_cast<int64_t>(o.cache_mb) << 20;
-  absl::StatusOr<std::unique_ptr<storage::GraphStore>> store =
-      storage::OpenRocksDbStore(data_dir, store_options);
-  if (!store.ok())
-    Die(absl::StrCat("OpenRocksDbStore: ", store.status().ToString()));
-
-  // Per start: the adjacency ranges the query scans, in order.
-  struct Walk {
-    storage::NeighborhoodQuery query;
-    std::vector<ScanRange> ranges;
-  };
-  std::vector<Walk> walks;
-  int64_t total_entries = 0, total_ranges = 0, stopped_ranges = 0;
-  for (int32_t start : starts) {
-    Walk w;
-    w.query.company_id = graph.companies[start].id;
-    w.query.depth = 2;
-    w.query.max_nodes = o.max_nodes;
-    CountingSnapshot counting(
-        storage::NewRocksDbGraphSnapshot(db.get(), "revision"),
-        /*timed=*/false);
-    auto result =
-        storage::GetNeighborhood(counting, w.query, storage::QueryLimits{});
-    if (!result.ok())
-      Die(absl::StrCat("GetNeighborhood: ", result.status().ToString()));
-    total_entries += counting.entries();
-    w.ranges = counting.TakeRanges();
-    total_ranges += static_cast<int64_t>(w.ranges.size());
-    for (const ScanRange& r : w.ranges) stopped_ranges += r.stopped;
-    walks.push_back(std::move(w));
-  }
-
-  // Replays every recorded range with a raw iterator, bounds built as the
-  // store's snapshot builds them: lower = prefix + after (when set), upper =
-  // successor of prefix + before (when set) else of prefix. A range the
-  // query stopped early is read only as far as the query read it.
-  auto raw_scan = [&](int64_t* scanned) {
-    int64_t bytes = 0;
-    for (const Walk& w : walks) {
-      for (const ScanRange& r : w.ranges) {
-        const std::string prefix = storage::keys::AdjacencyPrefix(r.company_id);
-        std::string lower = prefix;
-        if (!r.after.empty()) storage::keys::AppendString(&lower, r.after);
-        std::string upper;
-        if (r.before.empty()) {
-          upper = storage::keys::PrefixSuccessor(prefix);
-        } else {
-          std::string b = prefix;
-          storage::keys::AppendString(&b, r.before);
-          upper = storage::keys::PrefixSuccessor(b);
-        }
-        rocksdb::Slice upper_slice(upper);
-        rocksdb::ReadOptions ro;
-        ro.iterate_upper_bound = &upper_slice;
-        std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
-        int64_t n = 0;
-        for (it->Seek(lower); it->Valid() && !(r.stopped && n >= r.entries);
-             it->Next()) {
-          bytes += it->key().size() + it->value().size();
-          ++n;
-        }
-        if (!it->status().ok()) Die(it->status().ToString());
-        *scanned += n;
-      }
-    }
-    return bytes;
-  };
-  auto store_run = [&] {
-    for (const Walk& w : walks) {
-      auto r = (*store)->GetNeighborhood(w.query, absl::InfiniteFuture());
-      if (!r.ok()) Die(r.status().ToString());
-    }
-  };
-
-  // Warm both.
-  int64_t scanned = 0;
-  raw_scan(&scanned);
-  store_run();
+// The plan of each row's median input (by PostgreSQL time).
+void PrintPlans(const std::vector<Row>& rows) {
   std::printf(
-      "per-edge: %zu starts, %lld adjacency ranges scanned (%lld stopped "
-      "early), %lld entries\n",
-      walks.size(), static_cast<long long>(total_ranges),
-      static_cast<long long>(stopped_ranges),
-      static_cast<long long>(total_entries));
-  if (scanned != total_entries) {
-    std::printf(
-        "MISMATCH: raw scan read %lld adjacency entries, the query %lld\n",
-        static_cast<long long>(scanned), static_cast<long long>(total_entries));
+      "\n=== PostgreSQL plans: EXPLAIN (ANALYZE, BUFFERS) of each row's "
+      "prepared statement, on the input with the row's median PostgreSQL "
+      "time ===\n");
+  for (const Row& r : rows) {
+    if (r.pg.empty() || !r.explain) continue;
+    std::vector<size_t> order(r.pg.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return r.pg[a].ms < r.pg[b].ms; });
+    const size_t i = order[order.size() / 2];
+    absl::StatusOr<std::string> plan = r.explain(i);
+    if (!plan.ok()) Die(plan.status().ToString());
+    std::printf("\n--- %s: %s (%.2f ms in the timed run)\n%s", r.name.c_str(),
+                r.labels[i].c_str(), r.pg[i].ms, plan->c_str());
   }
-  std::vector<double> query_ns, raw_ns, ratios, read_share, scan_share;
-  for (int r = 0; r < o.rounds; ++r) {
-    auto t0 = Clock::now();
-    store_run();
-    const double q =
-        std::chrono::duration<double, std::nano>(Clock::now() - t0).count();
-    t0 = Clock::now();
-    int64_t n = 0;
-    raw_scan(&n);
-    const double w =
-        std::chrono::duration<double, std::nano>(Clock::now() - t0).count();
-    query_ns.push_back(q / std::max<int64_t>(1, total_entries));
-    raw_ns.push_back(w / std::max<int64_t>(1, n));
-    ratios.push_back(query_ns.back() / raw_ns.back());
-    // Where the query's time goes: the same queries over a timed wrapper of
-    // a snapshot of the read-only database (not part of the figures above).
-    double all = 0, read = 0, scan = 0;
-    for (const Walk& wk : walks) {
-      CountingSnapshot timed(
-          storage::NewRocksDbGraphSnapshot(db.get(), "revision"),
-          /*timed=*/true);
-      const auto t1 = Clock::now();
-      auto res =
-          storage::GetNeighborhood(timed, wk.query, storage::QueryLimits{});
-      all +=
-          std::chrono::duration<double, std::nano>(Clock::now() - t1).count();
-      if (!res.ok()) Die(res.status().ToString());
-      read += timed.read_ns();
-      scan += timed.scan_ns();
-    }
-    read_share.push_back(all > 0 ? read / all : 0);
-    scan_share.push_back(all > 0 ? scan / all : 0);
-    std::printf(
-        "  round %d: store GetNeighborhood %.1f ns/entry, raw scan %.1f "
-        "ns/entry, ratio %.2f; timed run: %.0f%% record reads, %.0f%% in "
-        "adjacency scans incl. per-entry query work, %.0f%% other\n",
-        r + 1, query_ns.back(), raw_ns.back(), ratios.back(),
-        100 * read_share.back(), 100 * scan_share.back(),
-        100 * (1 - read_share.back() - scan_share.back()));
-  }
-  const double rs = Percentile(read_share, 0.5);
-  const double ss = Percentile(scan_share, 0.5);
-  std::printf(
-      "\nserver time per traversed edge (2-hop neighbourhoods of %zu starts, "
-      "%lld adjacency entries in %lld ranges, median of %d rounds):\n"
-      "  store GetNeighborhood   %8.1f ns/entry\n"
-      "  raw RocksDB range scan  %8.1f ns/entry   (the same ranges, same "
-      "entries)\n"
-      "  ratio                   %8.2fx   (goal <= 1.5x)\n"
-      "  query time outside adjacency scans: %.0f%% (record reads %.0f%%, "
-      "other %.0f%%); inside them, per-entry decoding and query logic add "
-      "to the raw scan\n\n",
-      walks.size(), static_cast<long long>(total_entries),
-      static_cast<long long>(total_ranges), o.rounds, Percentile(query_ns, 0.5),
-      Percentile(raw_ns, 0.5), Percentile(ratios, 0.5), 100 * (1 - ss),
-      100 * rs, 100 * (1 - rs - ss));
+  std::printf("=== end of PostgreSQL plans ===\n");
+  std::fflush(stdout);
 }
 
-int Main(const Options& o) {
-  const auto t_all = Clock::now();
-  std::string work = o.work_dir;
-  if (work.empty()) {
-    char tmpl[] = "/tmp/partnergraph-graph-bench.XXXXXX";
-    if (mkdtemp(tmpl) == nullptr) Die("mkdtemp failed");
-    work = tmpl;
-  }
-  std::filesystem::create_directories(work);
-  chmod(work.c_str(), 0755);
-  std::printf(
-      "graph_bench: %lld companies, %lld partnerships, seed %llu; work dir "
-      "%s\n",
-      static_cast<long long>(o.companies),
-      static_cast<long long>(o.partnerships),
-      static_cast<unsigned long long>(o.seed), work.c_str());
-
-  auto t = Clock::now();
-  absl::StatusOr<graphgen::Graph> generated =
-      graphgen::Generate({o.companies, o.partnerships, o.seed});
-  if (!generated.ok()) Die(generated.status().ToString());
-  const graphgen::Graph& graph = *generated;
-  Phase("generate graph", t);
-
-  // partnergraph: load.
-  const std::string data_dir = work + "/pgraph-data";
-  Daemon daemon(o.server_binary, data_dir, work + "/partnergraphd.log",
-                o.cache_mb);
-  Cleanups().push_back([&daemon] { daemon.Stop(); });
-  std::string address = daemon.Start(/*sync=*/false);
-  t = Clock::now();
-  {
-    auto channel =
-        grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-    absl::Status s = ImportGraph(channel, graph, o.streams);
-    if (absl::IsUnimplemented(s)) {
-      std::printf("ImportRecords unimplemented; loading with Create calls\n");
-      s = CreateGraph(channel, graph, o.in_flight);
-      Phase("partnergraph load (Create calls, --nosync)", t);
-    } else {
-      Phase("partnergraph load (ImportRecords, --nosync)", t);
-    }
-    if (!s.ok()) Die(absl::StrCat("load failed: ", s.ToString()));
-  }
-  daemon.Stop();
-  t = Clock::now();
-  address = daemon.Start(/*sync=*/true);
-  Phase("partnergraph restart (sync on)", t);
-
-  // PostgreSQL: start, COPY, index.
-  Postgres pg(o.pg_bin, work + "/pg", o.cache_mb);
-  Cleanups().push_back([&pg] { pg.Stop(); });
-  t = Clock::now();
-  pg.Start();
-  Phase("postgres initdb + start", t);
-  PGconn* conn = pg.Connect();
-  t = Clock::now();
-  LoadPostgres(conn, graph);
-  Phase("postgres COPY", t);
-  t = Clock::now();
-  IndexPostgres(conn);
-  Phase("postgres indexes + ANALYZE", t);
-  Exec(conn, absl::StrCat("SET statement_timeout = ", o.timeout_ms));
-  Exec(conn, "SET jit = off");
-
-  grpc::ChannelArguments channel_args;
-  channel_args.SetMaxReceiveMessageSize(64 << 20);
-  auto channel = grpc::CreateCustomChannel(
-      address, grpc::InsecureChannelCredentials(), channel_args);
-  auto graph_stub = v1::GraphService::NewStub(channel);
-  bool pgraph_on = true;
-  const Inputs inputs =
-      MakeInputs(o, static_cast<int64_t>(graph.companies.size()));
-  auto deadline = [&](grpc::ClientContext* c) {
-    c->set_deadline(std::chrono::system_clock::now() +
-                    std::chrono::milliseconds(o.timeout_ms));
-  };
-
-  // --- one query of each kind, on both sides -------------------------------
+// The queries of both sides, one call at a time.
+class Sides {
+ public:
+  using Groups = PgQueries::Groups;
   struct Hood {
     int nodes = 0, partnerships = 0;
     bool truncated = false;
   };
-  auto pgraph_hood = [&](int32_t c, int depth, Sample* sample, Hood* hood) {
-    if (!pgraph_on) return false;
+
+  Sides(const Options& o, const graphgen::Graph& graph,
+        const std::shared_ptr<grpc::Channel>& channel, PgQueries* pg)
+      : o_(o),
+        graph_(graph),
+        stub_(v1::GraphService::NewStub(channel)),
+        pg_(pg) {}
+
+  // False when partnergraph does not implement the graph queries.
+  bool ProbePgraph() {
     v1::GetNeighborhoodRequest req;
-    req.set_company(Name(graph, c));
-    req.set_depth(depth);
-    req.set_max_nodes(o.max_nodes);
+    req.set_company(Name(0));
     v1::GetNeighborhoodResponse resp;
     grpc::ClientContext ctx;
-    deadline(&ctx);
+    SetDeadline(&ctx);
+    grpc::Status s = stub_->GetNeighborhood(&ctx, req, &resp);
+    pgraph_on_ = s.error_code() != grpc::StatusCode::UNIMPLEMENTED;
+    return pgraph_on_;
+  }
+
+  bool PgraphHood(int32_t c, int depth, Sample* sample, Hood* hood) {
+    if (!pgraph_on_) return false;
+    v1::GetNeighborhoodRequest req;
+    req.set_company(Name(c));
+    req.set_depth(depth);
+    req.set_max_nodes(o_.max_nodes);
+    v1::GetNeighborhoodResponse resp;
+    grpc::ClientContext ctx;
+    SetDeadline(&ctx);
     const auto t0 = Clock::now();
-    grpc::Status s = graph_stub->GetNeighborhood(&ctx, req, &resp);
+    grpc::Status s = stub_->GetNeighborhood(&ctx, req, &resp);
     sample->ms = Ms(Clock::now() - t0);
     if (!CallOk(s, sample)) return false;
     hood->nodes = resp.nodes_size();
     hood->partnerships = resp.partnerships_size();
     hood->truncated = resp.truncated();
     return true;
-  };
-  auto pg_hood = [&](int32_t c, int depth, Sample* sample, Hood* hood) {
-    PgResult r;
+  }
+
+  bool PgHood(int32_t c, int depth, Sample* sample, Hood* hood) {
     const auto t0 = Clock::now();
-    PgQuery(
-        conn, kNeighborhoodSql,
-        {graph.companies[c].id, absl::StrCat(depth), absl::StrCat(o.max_nodes)},
-        &r);
+    absl::StatusOr<PgQueries::Neighborhood> r =
+        pg_->GetNeighborhood(graph_.companies[c].id, depth, o_.max_nodes);
     sample->ms = Ms(Clock::now() - t0);
-    if (r.timed_out) {
-      sample->timed_out = true;
-      return false;
-    }
-    for (int i = 0; i < PQntuples(r.result); ++i) {
-      (PQgetvalue(r.result, i, 0)[0] == 'c' ? hood->nodes
-                                            : hood->partnerships)++;
-    }
+    if (!PgOk(r.status(), sample)) return false;
+    hood->nodes = r->nodes;
+    hood->partnerships = r->partnerships;
     return true;
-  };
-  auto pgraph_path = [&](std::pair<int32_t, int32_t> p, Sample* sample,
-                         int* len) {
-    if (!pgraph_on) return false;
+  }
+
+  bool PgraphPath(std::pair<int32_t, int32_t> p, Sample* sample, int* len) {
+    if (!pgraph_on_) return false;
     v1::FindPathsRequest req;
-    req.set_from(Name(graph, p.first));
-    req.set_to(Name(graph, p.second));
+    req.set_from(Name(p.first));
+    req.set_to(Name(p.second));
     req.set_max_depth(4);
     v1::FindPathsResponse resp;
     grpc::ClientContext ctx;
-    deadline(&ctx);
+    SetDeadline(&ctx);
     const auto t0 = Clock::now();
-    grpc::Status s = graph_stub->FindPaths(&ctx, req, &resp);
+    grpc::Status s = stub_->FindPaths(&ctx, req, &resp);
     sample->ms = Ms(Clock::now() - t0);
     if (!CallOk(s, sample)) return false;
     *len = resp.paths_size() == 0 ? -1 : resp.paths(0).steps_size();
     return true;
-  };
-  auto pg_path = [&](std::pair<int32_t, int32_t> p, Sample* sample, int* len) {
-    PgResult r;
+  }
+
+  bool PgPath(std::pair<int32_t, int32_t> p, Sample* sample, int* len) {
     const auto t0 = Clock::now();
-    PgQuery(conn, kShortestPathSql,
-            {graph.companies[p.first].id, graph.companies[p.second].id}, &r);
+    absl::StatusOr<int> r = pg_->ShortestPathLength(
+        graph_.companies[p.first].id, graph_.companies[p.second].id);
     sample->ms = Ms(Clock::now() - t0);
-    if (r.timed_out) {
-      sample->timed_out = true;
-      return false;
-    }
-    *len = PQgetisnull(r.result, 0, 0) ? -1
-                                       : std::atoi(PQgetvalue(r.result, 0, 0));
+    if (!PgOk(r.status(), sample)) return false;
+    *len = *r;
     return true;
-  };
-  using Groups = std::map<std::string, int64_t>;
-  auto pgraph_trend = [&](Sample* sample, Groups* groups) {
-    if (!pgraph_on) return false;
+  }
+
+  bool PgraphTrend(Sample* sample, Groups* groups) {
+    if (!pgraph_on_) return false;
     v1::AggregatePartnershipsRequest req;
     req.mutable_filter()->add_participant_sectors("semiconductors/memory");
     req.mutable_filter()->add_participant_sectors("ai");
@@ -1106,9 +560,9 @@ int Main(const Options& o) {
     req.set_max_groups(10000);
     v1::AggregatePartnershipsResponse resp;
     grpc::ClientContext ctx;
-    deadline(&ctx);
+    SetDeadline(&ctx);
     const auto t0 = Clock::now();
-    grpc::Status s = graph_stub->AggregatePartnerships(&ctx, req, &resp);
+    grpc::Status s = stub_->AggregatePartnerships(&ctx, req, &resp);
     sample->ms = Ms(Clock::now() - t0);
     if (!CallOk(s, sample)) return false;
     for (const v1::AggregateGroup& g : resp.groups()) {
@@ -1116,179 +570,385 @@ int Main(const Options& o) {
     }
     (*groups)["total"] = resp.total();
     return true;
-  };
-  auto pg_trend = [&](Sample* sample, Groups* groups) {
-    PgResult r;
+  }
+
+  bool PgTrend(Sample* sample, Groups* groups) {
     const auto t0 = Clock::now();
-    PgQuery(conn, kTrendSql, {}, &r);
+    absl::StatusOr<Groups> r = pg_->MemoryAiTrend();
     sample->ms = Ms(Clock::now() - t0);
-    if (r.timed_out) {
+    if (!PgOk(r.status(), sample)) return false;
+    *groups = *std::move(r);
+    return true;
+  }
+
+  std::string Name(int32_t c) const {
+    return absl::StrCat("companies/", graph_.companies[c].id);
+  }
+
+ private:
+  void SetDeadline(grpc::ClientContext* c) const {
+    c->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::milliseconds(o_.timeout_ms));
+  }
+
+  static bool CallOk(const grpc::Status& s, Sample* sample) {
+    if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
       sample->timed_out = true;
       return false;
     }
-    for (int i = 0; i < PQntuples(r.result); ++i) {
-      const std::string k = PQgetvalue(r.result, i, 0);
-      const std::string key =
-          k == "total" ? k : absl::StrCat(k, " | ", PQgetvalue(r.result, i, 1));
-      (*groups)[key] = std::atoll(PQgetvalue(r.result, i, 2));
+    if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      sample->refused = true;
+      return false;
+    }
+    if (!s.ok()) {
+      Die(absl::StrCat("partnergraph call failed: ", s.error_code(), " ",
+                       s.error_message()));
     }
     return true;
-  };
+  }
 
-  // Probe: the graph queries may not be implemented yet.
-  {
-    v1::GetNeighborhoodRequest req;
-    req.set_company(Name(graph, 0));
-    v1::GetNeighborhoodResponse resp;
-    grpc::ClientContext ctx;
-    deadline(&ctx);
-    grpc::Status s = graph_stub->GetNeighborhood(&ctx, req, &resp);
-    if (s.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+  static bool PgOk(const absl::Status& s, Sample* sample) {
+    if (absl::IsDeadlineExceeded(s)) {
+      sample->timed_out = true;
+      return false;
+    }
+    if (!s.ok()) Die(absl::StrCat("PostgreSQL query failed: ", s.ToString()));
+    return true;
+  }
+
+  const Options& o_;
+  const graphgen::Graph& graph_;
+  std::unique_ptr<v1::GraphService::Stub> stub_;
+  PgQueries* pg_;
+  bool pgraph_on_ = true;
+};
+
+// Counts the outcome of one input on both sides into `row`; `same` compares
+// the two answers when both came.
+void Tally(Row* row, const Sample& pg, bool ok_pg, const Sample& pgraph,
+           bool ok_pgraph, const std::function<bool()>& same) {
+  row->pg.push_back(pg);
+  row->pgraph.push_back(pgraph);
+  if (!ok_pg || !ok_pgraph) {
+    if (!pgraph.refused) ++row->skipped;
+    return;
+  }
+  ++row->compared;
+  if (!same()) ++row->mismatches;
+}
+
+Row NeighborhoodRow(Sides& sides, PgQueries& pg, const graphgen::Graph& graph,
+                    const std::string& name, int depth,
+                    const std::vector<int32_t>& starts, int max_nodes) {
+  Row row;
+  row.name = name;
+  row.goal = depth == 1 ? 50 : 10;
+  for (int32_t c : starts) {
+    Sample a, b;
+    Sides::Hood ha, hb;
+    const bool ok_pg = sides.PgHood(c, depth, &a, &ha);
+    const bool ok_pr = sides.PgraphHood(c, depth, &b, &hb);
+    row.labels.push_back(graph.companies[c].id);
+    // A truncated answer may cut its last level and its partnerships
+    // differently; then only the node count must agree.
+    Tally(&row, a, ok_pg, b, ok_pr, [&] {
+      if (ha.nodes == hb.nodes &&
+          (hb.truncated || ha.partnerships == hb.partnerships)) {
+        return true;
+      }
       std::printf(
-          "GraphService is UNIMPLEMENTED in this partnergraphd: measuring "
-          "PostgreSQL only\n");
-      pgraph_on = false;
+          "MISMATCH %s %s: postgres %d nodes %d partnerships, "
+          "partnergraph %d nodes %d partnerships\n",
+          name.c_str(), graph.companies[c].id.c_str(), ha.nodes,
+          ha.partnerships, hb.nodes, hb.partnerships);
+      return false;
+    });
+  }
+  row.explain = [&pg, &graph, starts, depth, max_nodes](size_t i) {
+    return pg.ExplainNeighborhood(graph.companies[starts[i]].id, depth,
+                                  max_nodes);
+  };
+  return row;
+}
+
+Row PathRow(Sides& sides, PgQueries& pg, const graphgen::Graph& graph,
+            const std::string& name,
+            const std::vector<std::pair<int32_t, int32_t>>& pairs) {
+  Row row;
+  row.name = name;
+  row.goal = 30;
+  for (const auto& p : pairs) {
+    Sample a, b;
+    int la = -2, lb = -2;
+    const bool ok_pg = sides.PgPath(p, &a, &la);
+    const bool ok_pr = sides.PgraphPath(p, &b, &lb);
+    const std::string& from = graph.companies[p.first].id;
+    const std::string& to = graph.companies[p.second].id;
+    row.labels.push_back(absl::StrCat(from, " -> ", to));
+    Tally(&row, a, ok_pg, b, ok_pr, [&] {
+      if (la == lb) return true;
+      std::printf(
+          "MISMATCH path %s -> %s: postgres length %d, partnergraph %d\n",
+          from.c_str(), to.c_str(), la, lb);
+      return false;
+    });
+  }
+  row.explain = [&pg, &graph, pairs](size_t i) {
+    return pg.ExplainShortestPath(graph.companies[pairs[i].first].id,
+                                  graph.companies[pairs[i].second].id);
+  };
+  return row;
+}
+
+Row TrendRow(Sides& sides, PgQueries& pg, int runs) {
+  Row row;
+  row.name = "trend memory x ai/qtr";
+  row.goal = 5;
+  for (int i = 0; i < runs; ++i) {
+    Sample a, b;
+    Sides::Groups ga, gb;
+    const bool ok_pg = sides.PgTrend(&a, &ga);
+    const bool ok_pr = sides.PgraphTrend(&b, &gb);
+    row.labels.push_back(absl::StrCat("run ", i + 1));
+    Tally(&row, a, ok_pg, b, ok_pr, [&] {
+      if (ga == gb) {
+        if (i == 0) {
+          std::printf(
+              "trend: %zu groups, %lld partnerships (both sides agree)\n",
+              ga.size() - 1, static_cast<long long>(ga["total"]));
+        }
+        return true;
+      }
+      if (i > 0) return false;
+      for (const auto& [k, v] : ga) {
+        auto it = gb.find(k);
+        if (it == gb.end() || it->second != v) {
+          std::printf("MISMATCH trend %s: postgres %lld, partnergraph %lld\n",
+                      k.c_str(), static_cast<long long>(v),
+                      static_cast<long long>(it == gb.end() ? -1 : it->second));
+        }
+      }
+      for (const auto& [k, v] : gb) {
+        if (!ga.count(k)) {
+          std::printf("MISMATCH trend %s: postgres -, partnergraph %lld\n",
+                      k.c_str(), static_cast<long long>(v));
+        }
+      }
+      return false;
+    });
+  }
+  row.explain = [&pg](size_t) { return pg.ExplainTrend(); };
+  return row;
+}
+
+// Not measured: both sides, every query kind and both kinds of start
+// (PostgreSQL plans each prepared statement at its first execution).
+void WarmUp(Sides& sides, const Inputs& inputs) {
+  for (const auto* starts : {&inputs.warm, &inputs.hub_warm}) {
+    for (size_t i = 0; i < starts->size(); ++i) {
+      const int32_t c = (*starts)[i];
+      const std::pair<int32_t, int32_t> pair(
+          c, (*starts)[(i + 1) % starts->size()]);
+      Sample s;
+      Sides::Hood h;
+      int len;
+      for (int depth : {1, 2}) {
+        sides.PgHood(c, depth, &s, &h);
+        sides.PgraphHood(c, depth, &s, &h);
+      }
+      if (pair.first != pair.second) {
+        sides.PgPath(pair, &s, &len);
+        sides.PgraphPath(pair, &s, &len);
+      }
     }
   }
+  for (int i = 0; i < 8; ++i) {
+    Sample s;
+    Sides::Groups g;
+    sides.PgTrend(&s, &g);
+    sides.PgraphTrend(&s, &g);
+  }
+}
 
-  // Warm-up: not measured.
+// PostgreSQL: start, COPY, index, VACUUM ANALYZE; then restart with memory
+// sized to the data and prewarm. Returns the memory it got.
+PgMemory LoadPostgres(const Options& o, const graphgen::Graph& graph,
+                      PgCluster* cluster) {
+  const int64_t ram = PhysicalMemoryBytes();
+  PgMemory load_memory = MemoryForData(0, ram, o.pg_shared_buffers_mb);
+  load_memory.shared_buffers_mb =
+      std::max<int64_t>(load_memory.shared_buffers_mb, 1024);
+  auto t = Clock::now();
+  if (absl::Status s = cluster->Start(load_memory); !s.ok()) {
+    Die(s.ToString());
+  }
+  Phase("postgres initdb + start", t);
+  absl::StatusOr<PgConn> conn = cluster->Connect();
+  if (!conn.ok()) Die(conn.status().ToString());
+  const auto t_load = Clock::now();
+  t = t_load;
+  if (absl::Status s = PgCopyGraph(conn->get(), graph); !s.ok()) {
+    Die(s.ToString());
+  }
+  Phase("postgres COPY", t);
   t = Clock::now();
-  for (int32_t c : inputs.warm) {
-    Sample s;
-    Hood h;
-    pgraph_hood(c, 2, &s, &h);
-    pg_hood(c, 2, &s, &h);
+  if (absl::Status s = PgCreateIndexes(conn->get()); !s.ok()) {
+    Die(s.ToString());
   }
-  {
-    Sample s;
-    Groups g;
-    pgraph_trend(&s, &g);
-    pg_trend(&s, &g);
+  Phase("postgres indexes + edge table", t);
+  t = Clock::now();
+  if (absl::Status s = PgVacuumAnalyze(conn->get()); !s.ok()) {
+    Die(s.ToString());
   }
+  Phase("postgres VACUUM ANALYZE", t);
+  Phase("postgres load (COPY + indexes + VACUUM ANALYZE)", t_load);
+  absl::StatusOr<int64_t> bytes = PgDataBytes(conn->get());
+  if (!bytes.ok()) Die(bytes.status().ToString());
+  absl::StatusOr<std::pair<int64_t, int64_t>> visible =
+      PgAllVisiblePages(conn->get());
+  if (!visible.ok()) Die(visible.status().ToString());
+  conn->reset();
+
+  t = Clock::now();
+  const PgMemory memory = MemoryForData(*bytes, ram, o.pg_shared_buffers_mb);
+  cluster->Stop();
+  if (absl::Status s = cluster->Start(memory); !s.ok()) Die(s.ToString());
+  conn = cluster->Connect();
+  if (!conn.ok()) Die(conn.status().ToString());
+  absl::StatusOr<int64_t> blocks = PgPrewarm(conn->get());
+  if (!blocks.ok()) Die(blocks.status().ToString());
+  Phase("postgres restart with memory for the data + prewarm", t);
+  std::printf(
+      "postgres: tables + indexes %.0f MiB, %.0f MiB prewarmed into "
+      "shared_buffers; %lld of %lld table pages all-visible\n",
+      static_cast<double>(*bytes) / (1 << 20),
+      static_cast<double>(*blocks) * 8192 / (1 << 20),
+      static_cast<long long>(visible->first),
+      static_cast<long long>(visible->second));
+  return memory;
+}
+
+// The scratch directory: --work_dir, else a new one under /tmp.
+std::string WorkDir(const Options& o) {
+  std::string work = o.work_dir;
+  if (work.empty()) {
+    char tmpl[] = "/tmp/partnergraph-graph-bench.XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) Die("mkdtemp failed");
+    work = tmpl;
+  }
+  std::filesystem::create_directories(work);
+  chmod(work.c_str(), 0755);
+  return work;
+}
+
+// Every row, each printed as it completes.
+std::vector<Row> MeasureRows(const Options& o, const graphgen::Graph& graph,
+                             const Inputs& inputs, Sides& sides, PgQueries& q) {
+  std::vector<Row> rows;
+  auto measure = [&](const std::function<Row()>& run) {
+    const auto t0 = Clock::now();
+    rows.push_back(run());
+    PrintTable({rows.back()});
+    Phase(rows.back().name, t0);
+  };
+  measure([&] {
+    return NeighborhoodRow(sides, q, graph, "1-hop uniform", 1, inputs.one_hop,
+                           o.max_nodes);
+  });
+  measure([&] {
+    return NeighborhoodRow(sides, q, graph, "1-hop top1%", 1,
+                           inputs.hub_one_hop, o.max_nodes);
+  });
+  measure([&] {
+    return NeighborhoodRow(sides, q, graph, "2-hop uniform", 2, inputs.two_hop,
+                           o.max_nodes);
+  });
+  measure([&] {
+    return NeighborhoodRow(sides, q, graph, "2-hop top1%", 2,
+                           inputs.hub_two_hop, o.max_nodes);
+  });
+  measure([&] {
+    return PathRow(sides, q, graph, "path<=4 uniform", inputs.pairs);
+  });
+  measure([&] {
+    return PathRow(sides, q, graph, "path<=4 top1%", inputs.hub_pairs);
+  });
+  measure([&] { return TrendRow(sides, q, o.trend); });
+
+  return rows;
+}
+
+int Main(const Options& o) {
+  const auto t_all = Clock::now();
+  const std::string work = WorkDir(o);
+  std::printf(
+      "graph_bench: %lld companies, %lld partnerships, seed %llu; work dir "
+      "%s\n",
+      static_cast<long long>(o.companies),
+      static_cast<long long>(o.partnerships),
+      static_cast<unsigned long long>(o.seed), work.c_str());
+  const std::string pg_memory =
+      o.pg_shared_buffers_mb > 0
+          ? absl::StrCat("shared_buffers=", o.pg_shared_buffers_mb, "MB")
+          : "memory sized to its tables and indexes once loaded";
+  std::printf("graph_bench: partnergraph gets --cache_mb=%d, PostgreSQL %s\n",
+              o.cache_mb, pg_memory.c_str());
+
+  auto t = Clock::now();
+  absl::StatusOr<graphgen::Graph> generated =
+      graphgen::Generate({o.companies, o.partnerships, o.seed});
+  if (!generated.ok()) Die(generated.status().ToString());
+  const graphgen::Graph& graph = *generated;
+  const Inputs inputs = MakeInputs(o, graph);
+  Phase("generate graph", t);
+
+  Daemon daemon(o.server_binary, work + "/pgraph-data",
+                work + "/partnergraphd.log", o.cache_mb);
+  Cleanups().push_back([&daemon] { daemon.Stop(); });
+  const std::string address = LoadPgraph(o, graph, &daemon);
+
+  PgCluster cluster(o.pg_bin, work + "/pg");
+  Cleanups().push_back([&cluster] { cluster.Stop(); });
+  const PgMemory memory = LoadPostgres(o, graph, &cluster);
+  absl::StatusOr<PgConn> conn = cluster.Connect();
+  if (!conn.ok()) Die(conn.status().ToString());
+  absl::StatusOr<std::unique_ptr<PgQueries>> pg =
+      PgQueries::Prepare(conn->get(), o.timeout_ms);
+  if (!pg.ok()) Die(pg.status().ToString());
+
+  const std::string memory_line = absl::StrCat(
+      "memory: partnergraph --cache_mb=", o.cache_mb,
+      " (RocksDB block cache); PostgreSQL ", memory.ToString(),
+      o.pg_shared_buffers_mb > 0 ? " (from --pg_shared_buffers_mb)"
+                                 : " (sized to its tables and indexes)");
+  std::printf("%s\n", memory_line.c_str());
+  std::printf("starts: top 1%% = %zu companies of degree >= %lld\n",
+              inputs.hubs, static_cast<long long>(inputs.min_hub_degree));
+
+  grpc::ChannelArguments channel_args;
+  channel_args.SetMaxReceiveMessageSize(64 << 20);
+  Sides sides(o, graph,
+              grpc::CreateCustomChannel(
+                  address, grpc::InsecureChannelCredentials(), channel_args),
+              pg->get());
+  if (!sides.ProbePgraph()) {
+    std::printf(
+        "GraphService is UNIMPLEMENTED in this partnergraphd: measuring "
+        "PostgreSQL only\n");
+  }
+  t = Clock::now();
+  WarmUp(sides, inputs);
   Phase("warm-up (both sides)", t);
 
-  std::vector<Row> rows;
-  for (int depth : {1, 2}) {
-    t = Clock::now();
-    Row row;
-    row.name = depth == 1 ? "1-hop neighborhood" : "2-hop neighborhood";
-    row.goal = depth == 1 ? 0 : 10;
-    const auto& starts = depth == 1 ? inputs.one_hop : inputs.two_hop;
-    for (int32_t c : starts) {
-      Sample a, b;
-      Hood ha, hb;
-      const bool ok_pg = pg_hood(c, depth, &a, &ha);
-      const bool ok_pr = pgraph_hood(c, depth, &b, &hb);
-      row.pg.push_back(a);
-      row.pgraph.push_back(b);
-      if (!ok_pg || !ok_pr) {
-        ++row.skipped;
-        continue;
-      }
-      ++row.compared;
-      // A truncated answer may cut its last level and its partnerships
-      // differently; then only the node count must agree.
-      if (ha.nodes != hb.nodes ||
-          (!hb.truncated && ha.partnerships != hb.partnerships)) {
-        ++row.mismatches;
-        std::printf(
-            "MISMATCH %s %s: postgres %d nodes %d partnerships, "
-            "partnergraph %d nodes %d partnerships\n",
-            row.name.c_str(), graph.companies[c].id.c_str(), ha.nodes,
-            ha.partnerships, hb.nodes, hb.partnerships);
-      }
-    }
-    rows.push_back(row);
-    PrintTable({row});
-    Phase(row.name, t);
-  }
-  {
-    t = Clock::now();
-    Row row;
-    row.name = "shortest path (<=4 hops)";
-    row.goal = 30;
-    for (const auto& p : inputs.pairs) {
-      Sample a, b;
-      int la = -2, lb = -2;
-      const bool ok_pg = pg_path(p, &a, &la);
-      const bool ok_pr = pgraph_path(p, &b, &lb);
-      row.pg.push_back(a);
-      row.pgraph.push_back(b);
-      if (!ok_pg || !ok_pr) {
-        ++row.skipped;
-        continue;
-      }
-      ++row.compared;
-      if (la != lb) {
-        ++row.mismatches;
-        std::printf(
-            "MISMATCH path %s -> %s: postgres length %d, partnergraph %d\n",
-            graph.companies[p.first].id.c_str(),
-            graph.companies[p.second].id.c_str(), la, lb);
-      }
-    }
-    rows.push_back(row);
-    PrintTable({row});
-    Phase(row.name, t);
-  }
-  {
-    t = Clock::now();
-    Row row;
-    row.name = "trend memory x ai by qtr";
-    row.goal = 5;
-    for (int i = 0; i < o.trend; ++i) {
-      Sample a, b;
-      Groups ga, gb;
-      const bool ok_pg = pg_trend(&a, &ga);
-      const bool ok_pr = pgraph_trend(&b, &gb);
-      row.pg.push_back(a);
-      row.pgraph.push_back(b);
-      if (!ok_pg || !ok_pr) {
-        ++row.skipped;
-        continue;
-      }
-      ++row.compared;
-      if (ga != gb) {
-        ++row.mismatches;
-        if (i == 0) {
-          for (const auto& [k, v] : ga) {
-            auto it = gb.find(k);
-            if (it == gb.end() || it->second != v) {
-              std::printf(
-                  "MISMATCH trend %s: postgres %lld, partnergraph %lld\n",
-                  k.c_str(), static_cast<long long>(v),
-                  static_cast<long long>(it == gb.end() ? -1 : it->second));
-            }
-          }
-          for (const auto& [k, v] : gb) {
-            if (!ga.count(k)) {
-              std::printf("MISMATCH trend %s: postgres -, partnergraph %lld\n",
-                          k.c_str(), static_cast<long long>(v));
-            }
-          }
-        }
-      } else if (i == 0) {
-        std::printf("trend: %zu groups, %lld partnerships (both sides agree)\n",
-                    ga.size() - 1, static_cast<long long>(ga["total"]));
-      }
-    }
-    rows.push_back(row);
-    PrintTable({row});
-    Phase(row.name, t);
-  }
+  const std::vector<Row> rows = MeasureRows(o, graph, inputs, sides, **pg);
+  PrintPlans(rows);
+  std::printf("\n%s\n", memory_line.c_str());
   PrintTable(rows);
 
-  PQfinish(conn);
-  pg.Stop();
+  pg->reset();
+  conn->reset();
+  cluster.Stop();
   daemon.Stop();
-
-  t = Clock::now();
-  PerEdge(o, data_dir, graph,
-          std::vector<int32_t>(
-              inputs.two_hop.begin(),
-              inputs.two_hop.begin() +
-                  std::min<size_t>(inputs.two_hop.size(), o.edge_starts)));
-  Phase("per-edge measurement", t);
   Phase("total", t_all);
   if (!o.keep) {
     std::error_code ec;
@@ -1312,26 +972,27 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--work_dir", o.work_dir,
                  "Scratch directory (default: a new one under /tmp)");
-  app.add_option("--one_hop", o.one_hop, "1-hop queries")
+  app.add_option("--one_hop", o.one_hop,
+                 "1-hop queries per row (uniform, top 1%)")
       ->capture_default_str();
-  app.add_option("--two_hop", o.two_hop, "2-hop queries")
+  app.add_option("--two_hop", o.two_hop,
+                 "2-hop queries per row (uniform, top 1%)")
       ->capture_default_str();
-  app.add_option("--paths", o.paths, "Shortest-path queries")
+  app.add_option("--paths", o.paths,
+                 "Shortest-path queries per row (uniform, top 1%)")
       ->capture_default_str();
   app.add_option("--trend", o.trend, "Trend queries")->capture_default_str();
-  app.add_option("--rounds", o.rounds, "Rounds of the per-edge measurement")
-      ->capture_default_str();
-  app.add_option("--edge_starts", o.edge_starts,
-                 "2-hop starts (the first of the 2-hop inputs) in the per-edge "
-                 "measurement")
-      ->capture_default_str();
   app.add_option("--streams", o.streams, "Parallel ImportRecords streams")
       ->capture_default_str();
   app.add_option("--in_flight", o.in_flight,
                  "Outstanding Create calls when ImportRecords is missing")
       ->capture_default_str();
   app.add_option("--cache_mb", o.cache_mb,
-                 "RocksDB block cache and PostgreSQL shared_buffers, MiB")
+                 "partnergraphd --cache_mb (RocksDB block cache), MiB")
+      ->capture_default_str();
+  app.add_option("--pg_shared_buffers_mb", o.pg_shared_buffers_mb,
+                 "PostgreSQL shared_buffers, MiB; 0 sizes it to the loaded "
+                 "tables and indexes")
       ->capture_default_str();
   app.add_option("--timeout_ms", o.timeout_ms,
                  "Per-query limit on both sides (deadline / statement_timeout)")
