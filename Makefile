@@ -57,7 +57,7 @@ bench: build
 bench-graph:
 	@bash deploy/install-deps.sh bench
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-	@cmake --build $(BUILD_DIR) -j $(JOBS) --target partnergraphd partnergraph_graph_bench
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target partnergraphd partnergraph_graph_bench partnergraph_index_bench
 	@bash client/bench/run_graph_bench.sh $(BUILD_DIR) $(GRAPH_BENCH_ARGS)
 
 # ImportRecords vs raw RocksDB WriteBatches, and Watch latency with 100

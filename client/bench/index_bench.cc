@@ -15,12 +15,14 @@
 //      each reporting ns per adjacency entry traversed (median of --rounds),
 //      with the index / CSR ratio;
 //   4. open the store as partnergraphd does (--cache_mb as its block cache;
-//      the open rebuilds the index) and time the graph queries in process, without
-//      gRPC: 1-hop and 2-hop neighbourhoods and shortest paths from the same
-//      starts, and the memory-maker x AI trend by quarter; p50 and p99 of
+//      the open rebuilds the index) and time the graph queries in process,
+//      without gRPC: 1-hop and 2-hop neighbourhoods and shortest paths from the
+//      same starts, and the memory-maker x AI trend by quarter; p50 and p99 of
 //      a second pass (the first warms the block cache).
 // With --store_dir the loaded store is kept there and reused by later runs
-// of the same scale and seed.
+// of the same scale and seed; with --store an existing store of that graph
+// (run_graph_bench.sh passes the one partnergraph_graph_bench loaded) is
+// used as it is.
 
 #include <malloc.h>
 #include <unistd.h>
@@ -99,7 +101,8 @@ storage::PartnershipRecord ToRecord(const graphgen::Graph& g,
       static_cast<storage::Disclosure>(p.disclosure));
   if (p.value_usd > 0) r.mutable_terms()->set_value_usd(p.value_usd);
   for (int i = 0; i < p.sources; ++i) {
-    r.add_sources()->set_url(absl::StrCat("https://example.com/", p.id, "/", i));
+    r.add_sources()->set_url(
+        absl::StrCat("https://example.com/", p.id, "/", i));
   }
   return r;
 }
@@ -217,7 +220,8 @@ struct Options {
   int starts = 200;
   int rounds = 5;
   std::string store_dir;
-  int cache_mb = 64;
+  int cache_mb = 1024;
+  std::string store;
 };
 
 double Percentile(std::vector<double> v, double q) {
@@ -229,8 +233,7 @@ double Percentile(std::vector<double> v, double q) {
 // Graph queries through the store, in process: p50 and p99 in ms.
 void QueryLatencies(const graphgen::Graph& graph, const std::string& dir,
                     const std::vector<uint32_t>& uniform,
-                    const std::vector<uint32_t>& hubs,
-                    int cache_mb) {
+                    const std::vector<uint32_t>& hubs, int cache_mb) {
   absl::Time t0 = absl::Now();
   storage::StoreOptions options;
   options.block_cache_bytes = int64_t{cache_mb} << 20;
@@ -255,14 +258,14 @@ void QueryLatencies(const graphgen::Graph& graph, const std::string& dir,
       answers += size;
       truncated += cut ? 1 : 0;
     }
-    std::printf("%-22s %8.3f %8.3f %10.1f %10zu\n", label,
-                Percentile(ms, 0.5), Percentile(ms, 0.99),
+    std::printf("%-22s %8.3f %8.3f %10.1f %10zu\n", label, Percentile(ms, 0.5),
+                Percentile(ms, 0.99),
                 static_cast<double>(answers) / static_cast<double>(n),
                 truncated);
   };
   for (int depth : {1, 2}) {
-    for (const auto& [label, starts] :
-         {std::make_pair("uniform", &uniform), std::make_pair("top 1%", &hubs)}) {
+    for (const auto& [label, starts] : {std::make_pair("uniform", &uniform),
+                                        std::make_pair("top 1%", &hubs)}) {
       time(absl::StrCat(depth, "-hop ", label).c_str(), starts->size(),
            [&, depth = depth, starts = starts](size_t i) {
              storage::NeighborhoodQuery q;
@@ -275,15 +278,15 @@ void QueryLatencies(const graphgen::Graph& graph, const std::string& dir,
            });
     }
   }
-  for (const auto& [label, starts] :
-       {std::make_pair("paths uniform", &uniform),
-        std::make_pair("paths top 1%", &hubs)}) {
+  for (const auto& [label, starts] : {std::make_pair("paths uniform", &uniform),
+                                      std::make_pair("paths top 1%", &hubs)}) {
     time(label, starts->size(), [&, starts = starts](size_t i) {
       storage::PathQuery q;
       q.from_id = graph.companies[(*starts)[i]].id;
       // A fixed other start as the target, the same in both passes.
       q.to_id = graph.companies[uniform[(i * 7919 + 13) % uniform.size()]].id;
-      if (q.to_id == q.from_id) q.to_id = graph.companies[(*starts)[i] == 0 ? 1 : 0].id;
+      if (q.to_id == q.from_id)
+        q.to_id = graph.companies[(*starts)[i] == 0 ? 1 : 0].id;
       q.max_depth = 4;
       auto r = store->FindPaths(q, absl::InfiniteFuture());
       if (!r.ok()) Die(r.status().ToString());
@@ -314,12 +317,16 @@ void Run(const Options& o) {
               static_cast<long long>(o.partnerships),
               absl::ToDoubleSeconds(absl::Now() - t0));
 
-  const bool keep = !o.store_dir.empty();
+  const bool keep = !o.store_dir.empty() || !o.store.empty();
   const std::string dir =
-      keep ? absl::StrCat(o.store_dir, "/c", o.companies, "-p", o.partnerships,
-                          "-s", o.seed)
-           : absl::StrCat(std::filesystem::temp_directory_path().string(),
-                          "/partnergraph-index-bench-", getpid());
+      !o.store.empty() ? o.store
+      : keep           ? absl::StrCat(o.store_dir, "/c", o.companies, "-p",
+                                      o.partnerships, "-s", o.seed)
+             : absl::StrCat(std::filesystem::temp_directory_path().string(),
+                            "/partnergraph-index-bench-", getpid());
+  if (!o.store.empty() && !std::filesystem::exists(dir + "/CURRENT")) {
+    Die(absl::StrCat("--store: no store at ", dir));
+  }
   if (!keep || !std::filesystem::exists(dir + "/CURRENT")) {
     std::filesystem::remove_all(dir);
     t0 = absl::Now();
@@ -428,7 +435,6 @@ void Run(const Options& o) {
                          csr_entries, " entries, ", index_nodes, " vs ",
                          csr_nodes, " nodes"));
       }
-
     }
     double c = Median(csr_ns), i = Median(index_ns);
     std::printf("%-10s %10lld %10.1f %10.1f %11.1fx\n", label,
@@ -461,6 +467,10 @@ int main(int argc, char** argv) {
                  "the store's block cache for the queries, MiB (as "
                  "partnergraphd --cache_mb)")
       ->check(CLI::Range(1, 1 << 20));
+  app.add_option("--store", o.store,
+                 "an existing store holding the graph of --companies, "
+                 "--partnerships and --seed (e.g. the one "
+                 "partnergraph_graph_bench loaded); nothing is imported");
   app.add_option("--store_dir", o.store_dir,
                  "keep the loaded store under this directory and reuse it "
                  "(default: a temporary store, removed at the end)");
