@@ -285,6 +285,12 @@ GraphIndex::GraphIndex()
 
 GraphIndex::~GraphIndex() = default;
 
+void GraphIndex::Reset() {
+  absl::MutexLock lock(&mu_);
+  Clear();
+  records_ = nullptr;
+}
+
 int64_t GraphIndex::revision() const {
   absl::ReaderMutexLock lock(&mu_);
   return revision_;

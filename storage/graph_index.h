@@ -85,6 +85,10 @@ class GraphIndex {
   void Apply(absl::Span<const ChangeBatchRecord> batches,
              int64_t compact_revision, RecordSnapshotFactory records);
 
+  // Empties the index and drops its record factory (and with it the store
+  // snapshot it holds): the engine calls it before closing the store.
+  void Reset();
+
   // The revision of the last batch applied (or rebuilt).
   int64_t revision() const;
 

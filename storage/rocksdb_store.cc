@@ -521,6 +521,7 @@ class RocksDbStore : public GraphStore {
       stopping_ = true;
     }
     if (committer_.joinable()) committer_.join();
+    index_.Reset();  // releases the snapshot it reads records from
     db_->SyncWAL();
     db_->Close();
   }
