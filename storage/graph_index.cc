@@ -104,7 +104,9 @@ class GraphIndex::View final : public GraphSnapshot {
                                absl::string_view after,
                                absl::string_view before,
                                const EdgeFn& fn) override {
-    auto [lo, hi] = DateWindow(after, before);
+    const std::pair<uint32_t, uint32_t> window = DateWindow(after, before);
+    const uint32_t lo = window.first;
+    const uint32_t hi = window.second;
     SharedLock lock(this);
     auto it = index_->company_lookup_.find(company_id);
     if (it == index_->company_lookup_.end()) return absl::OkStatus();
@@ -140,7 +142,9 @@ class GraphIndex::View final : public GraphSnapshot {
   absl::Status ForEachAnnounced(absl::string_view after,
                                 absl::string_view before,
                                 const EdgeFn& fn) override {
-    auto [lo, hi] = DateWindow(after, before);
+    const std::pair<uint32_t, uint32_t> window = DateWindow(after, before);
+    const uint32_t lo = window.first;
+    const uint32_t hi = window.second;
     uint32_t next = lo;
     while (true) {
       Reset();
