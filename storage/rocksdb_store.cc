@@ -40,9 +40,15 @@
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/utilities/write_batch_with_index.h"
+#include "storage/consistency.h"
 #include "storage/graph_index.h"
 #include "storage/graph_store.h"
+#include "storage/index_entries.h"
 #include "storage/key_codec.h"
+#include "storage/page_token.h"
+#include "storage/partnership_filter.h"
+#include "storage/record_mask.h"
+#include "storage/records.h"
 #include "storage/rocks_status.h"
 #include "storage/rocksdb_graph_snapshot.h"
 #include "storage/status_macros.h"
@@ -55,310 +61,11 @@ namespace {
 
 using ::google::protobuf::util::MessageDifferencer;
 
-constexpr char kSchemaVersion[] = "1";
-constexpr char kMetaSchemaVersion[] = "schema_version";
-constexpr char kMetaRevision[] = "revision";
-constexpr char kMetaCompactRevision[] = "compact_revision";
-constexpr char kMetaTokenKey[] = "page_token_key";
-constexpr char kCompanies[] = "companies";
-constexpr char kPartnerships[] = "partnerships";
 // A forced company delete removes at most this many partnerships in its one
 // write; beyond it the delete is refused with RESOURCE_EXHAUSTED.
 constexpr int kMaxForceDeletePartnerships = 10000;
 // A search examines at most this many index entries.
 constexpr int kMaxSearchScan = 20000;
-
-std::string EncodeInt64(int64_t v) {
-  std::string s;
-  keys::AppendUint64(&s, static_cast<uint64_t>(v));
-  return s;
-}
-
-int64_t DecodeInt64(absl::string_view s) {
-  uint64_t v = 0;
-  if (!keys::ConsumeUint64(&s, &v)) return 0;
-  return static_cast<int64_t>(v);
-}
-
-absl::Status CheckEtag(absl::string_view etag, int64_t update_revision,
-                       absl::string_view resource) {
-  if (etag.empty() || etag == EtagFor(update_revision)) return absl::OkStatus();
-  return absl::AbortedError(absl::StrCat(
-      "etag: ", resource, " has changed (etag \"", EtagFor(update_revision),
-      "\", got \"", etag, "\"); read it again and retry"));
-}
-
-template <typename Record>
-absl::StatusOr<Record> ParseRecord(absl::string_view bytes,
-                                   absl::string_view what,
-                                   absl::string_view id = "") {
-  Record r;
-  if (!r.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return absl::DataLossError(
-        absl::StrCat("unreadable record at ", what, id.empty() ? "" : "/", id));
-  }
-  return r;
-}
-
-// The search terms of a company: folded term -> best source for that term.
-std::map<std::string, SearchTermRecord> SearchTermsFor(const CompanyRecord& c) {
-  std::map<std::string, SearchTermRecord> terms;
-  auto add = [&terms, &c](const std::string& term, SearchTermRecord::Source src,
-                          const std::string& text) {
-    if (term.empty()) return;
-    auto it = terms.find(term);
-    if (it != terms.end() && it->second.source() <= src) return;
-    SearchTermRecord r;
-    r.set_source(src);
-    r.set_text(text);
-    r.set_display_name(c.display_name());
-    terms[term] = std::move(r);
-  };
-  for (const std::string& t : c.tickers()) {
-    add(FoldForSearch(t), SearchTermRecord::TICKER, t);
-    size_t colon = t.find(':');
-    if (colon != std::string::npos) {
-      add(FoldForSearch(t.substr(colon + 1)), SearchTermRecord::TICKER, t);
-    }
-  }
-  std::vector<std::pair<const std::string*, SearchTermRecord::Source>> names;
-  names.push_back({&c.display_name(), SearchTermRecord::NAME});
-  for (const std::string& a : c.aliases()) {
-    names.push_back({&a, SearchTermRecord::ALIAS});
-  }
-  for (const auto& [text, src] : names) {
-    std::string folded = FoldForSearch(*text);
-    add(folded, src, *text);
-    for (const std::string& w : FoldedWords(folded)) {
-      if (w != folded) add(w, SearchTermRecord::WORD, *text);
-    }
-  }
-  return terms;
-}
-
-std::vector<std::string> SortedParticipantIds(const PartnershipRecord& p) {
-  std::vector<std::string> ids;
-  for (const auto& part : p.participants()) ids.push_back(part.company_id());
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  return ids;
-}
-
-uint32_t KindMask(const PartnershipRecord& p) {
-  uint32_t mask = 0;
-  for (int k : p.kinds()) {
-    if (k > 0 && k < 32) mask |= 1u << k;
-  }
-  return mask;
-}
-
-std::string KindMaskValue(uint32_t mask) {
-  std::string s;
-  keys::AppendUint64(&s, mask);
-  return s;
-}
-
-// Every index entry a partnership needs: key -> value.
-std::map<std::string, std::string> PartnershipIndexEntries(
-    const PartnershipRecord& p) {
-  std::map<std::string, std::string> entries;
-  // Graph queries follow and filter partnerships from these values alone.
-  const std::string adjacency = AdjacencyRecordFor(p).SerializeAsString();
-  for (const auto& part : p.participants()) {
-    entries[keys::AdjacencyKey(part.company_id(), p.announced_on(), p.id())] =
-        adjacency;
-  }
-  entries[keys::AnnouncedKey(p.announced_on(), p.id())] = adjacency;
-  entries[keys::DedupeKey(p.announced_on(), SortedParticipantIds(p), p.id())] =
-      KindMaskValue(KindMask(p));
-  return entries;
-}
-
-std::map<std::string, std::string> CompanyIndexEntries(const CompanyRecord& c) {
-  std::map<std::string, std::string> entries;
-  for (const auto& [term, rec] : SearchTermsFor(c)) {
-    entries[keys::SearchKey(term, c.id())] = rec.SerializeAsString();
-  }
-  return entries;
-}
-
-// 64-bit keyed hash (FNV-1a with a final avalanche) sealing page tokens
-// against accidental or casual tampering. Not a MAC: a forged token can only
-// name a cursor position, which a caller may reach anyway.
-uint64_t SealHash(absl::string_view key, absl::string_view data) {
-  uint64_t h = 1469598103934665603ull;
-  auto mix = [&h](absl::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ull;
-    }
-  };
-  mix(key);
-  mix(data);
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdull;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ull;
-  h ^= h >> 33;
-  return h;
-}
-
-uint64_t Fingerprint(absl::string_view data) { return SealHash("", data); }
-
-bool QueryMatchesBasics(const PartnershipQuery& q, const PartnershipRecord& p) {
-  if (q.kinds_size() > 0) {
-    bool any = false;
-    for (int k : q.kinds()) {
-      for (int pk : p.kinds()) any = any || k == pk;
-    }
-    if (!any) return false;
-  }
-  if (q.statuses_size() > 0 &&
-      std::find(q.statuses().begin(), q.statuses().end(), p.status()) ==
-          q.statuses().end()) {
-    return false;
-  }
-  if (!q.announced_after().empty() && p.announced_on() < q.announced_after()) {
-    return false;
-  }
-  if (!q.announced_before().empty() &&
-      p.announced_on() > q.announced_before()) {
-    return false;
-  }
-  if (!q.company_id().empty()) {
-    bool found = false;
-    for (const auto& part : p.participants()) {
-      found = found || part.company_id() == q.company_id();
-    }
-    if (!found) return false;
-  }
-  return p.sources_size() >= q.min_sources();
-}
-
-// True when each prefix can be matched by a different participant
-// (backtracking bipartite matching; at most 8 prefixes and 32 participants).
-bool AssignSectors(const std::vector<std::vector<bool>>& can, size_t i,
-                   std::vector<bool>* used) {
-  if (i == can.size()) return true;
-  for (size_t j = 0; j < can[i].size(); ++j) {
-    if (!can[i][j] || (*used)[j]) continue;
-    (*used)[j] = true;
-    if (AssignSectors(can, i + 1, used)) return true;
-    (*used)[j] = false;
-  }
-  return false;
-}
-
-bool SectorsMatch(const PartnershipQuery& q,
-                  const std::vector<const CompanyRecord*>& participants) {
-  if (q.participant_sectors_size() == 0) return true;
-  std::vector<std::vector<bool>> can(q.participant_sectors_size(),
-                                     std::vector<bool>(participants.size()));
-  for (int i = 0; i < q.participant_sectors_size(); ++i) {
-    for (size_t j = 0; j < participants.size(); ++j) {
-      if (participants[j] == nullptr) continue;
-      for (const std::string& s : participants[j]->sectors()) {
-        if (SectorHasPrefix(s, q.participant_sectors(i))) can[i][j] = true;
-      }
-    }
-  }
-  std::vector<bool> used(participants.size());
-  return AssignSectors(can, 0, &used);
-}
-
-bool CompanyMatches(const CompanyFilter& f, const CompanyRecord& c) {
-  if (!f.country.empty() && c.country() != f.country) return false;
-  if (!f.sector.empty()) {
-    bool any = false;
-    for (const std::string& s : c.sectors()) {
-      any = any || SectorHasPrefix(s, f.sector);
-    }
-    if (!any) return false;
-  }
-  if (!f.label.empty()) {
-    size_t eq = f.label.find('=');
-    std::string key = f.label.substr(0, eq);
-    auto it = c.labels().find(key);
-    if (it == c.labels().end()) return false;
-    if (eq != std::string::npos && it->second != f.label.substr(eq + 1)) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// Applies `paths` of `patch` onto `target` for the mutable fields listed.
-// Empty paths: every field set in `patch`; "*": all of them.
-template <typename Record>
-absl::Status ApplyMask(const Record& patch,
-                       const std::vector<std::string>& paths,
-                       const std::vector<std::string>& mutable_fields,
-                       Record* target) {
-  const auto* desc = Record::descriptor();
-  const auto* refl = Record::GetReflection();
-  std::vector<std::string> chosen;
-  if (paths.empty()) {
-    for (const std::string& f : mutable_fields) {
-      const auto* fd = desc->FindFieldByName(f);
-      bool set = fd->is_repeated() ? refl->FieldSize(patch, fd) > 0
-                                   : refl->HasField(patch, fd);
-      if (set) chosen.push_back(f);
-    }
-  } else if (paths.size() == 1 && paths[0] == "*") {
-    chosen = mutable_fields;
-  } else {
-    for (size_t i = 0; i < paths.size(); ++i) {
-      if (std::find(mutable_fields.begin(), mutable_fields.end(), paths[i]) ==
-          mutable_fields.end()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "update_mask.paths[", i, "]: want one of ",
-            absl::StrJoin(mutable_fields, ", "), ", got \"", paths[i], "\""));
-      }
-      chosen.push_back(paths[i]);
-    }
-  }
-  for (const std::string& f : chosen) {
-    const auto* fd = desc->FindFieldByName(f);
-    refl->ClearField(target, fd);
-    if (fd->is_repeated()) {
-      for (int i = 0; i < refl->FieldSize(patch, fd); ++i) {
-        switch (fd->cpp_type()) {
-          case google::protobuf::FieldDescriptor::CPPTYPE_STRING:
-            refl->AddString(target, fd, refl->GetRepeatedString(patch, fd, i));
-            break;
-          case google::protobuf::FieldDescriptor::CPPTYPE_ENUM:
-            refl->AddEnumValue(target, fd,
-                               refl->GetRepeatedEnumValue(patch, fd, i));
-            break;
-          case google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE:
-            refl->AddMessage(target, fd)
-                ->CopyFrom(refl->GetRepeatedMessage(patch, fd, i));
-            break;
-          default:
-            return absl::InternalError(absl::StrCat("unsupported field ", f));
-        }
-      }
-    } else {
-      switch (fd->cpp_type()) {
-        case google::protobuf::FieldDescriptor::CPPTYPE_STRING:
-          refl->SetString(target, fd, refl->GetString(patch, fd));
-          break;
-        case google::protobuf::FieldDescriptor::CPPTYPE_ENUM:
-          refl->SetEnumValue(target, fd, refl->GetEnumValue(patch, fd));
-          break;
-        case google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE:
-          if (refl->HasField(patch, fd)) {
-            refl->MutableMessage(target, fd)
-                ->CopyFrom(refl->GetMessage(patch, fd));
-          }
-          break;
-        default:
-          return absl::InternalError(absl::StrCat("unsupported field ", f));
-      }
-    }
-  }
-  return absl::OkStatus();
-}
 
 // One mutation's view of the store inside a commit group.
 class Txn {
@@ -538,7 +245,7 @@ class RocksDbStore : public GraphStore {
                                       c.id(), &result, &replayed));
           if (replayed) return absl::OkStatus();
           result = c;
-          SetCreated(txn, &result);
+          SetCreated(txn.revision(), txn.now_micros(), &result);
           RETURN_IF_ERROR(
               txn.Put(keys::CompanyKey(c.id()), result.SerializeAsString()));
           RETURN_IF_ERROR(txn.Fault("company.record"));
@@ -620,7 +327,7 @@ class RocksDbStore : public GraphStore {
           if (MessageDifferencer::Equals(result, old)) {
             return absl::OkStatus();  // Nothing changed: no write, no revision.
           }
-          SetUpdated(txn, &result);
+          SetUpdated(txn.revision(), txn.now_micros(), &result);
           RETURN_IF_ERROR(txn.Put(keys::CompanyKey(result.id()),
                                   result.SerializeAsString()));
           RETURN_IF_ERROR(txn.Fault("company.record"));
@@ -690,10 +397,10 @@ class RocksDbStore : public GraphStore {
     RETURN_IF_ERROR(
         ValidateCompanyFilter(filter.sector, filter.country, filter.label));
     int limit = ClampPageSize(page_size, kDefaultPageSize, kMaxPageSize);
-    uint64_t fp = Fingerprint(absl::StrCat(
-        filter.sector, "\x1f", filter.country, "\x1f", filter.label));
+    uint64_t fp = FilterFingerprint(filter);
     std::string prefix = keys::TablePrefix(keys::kCompany);
-    ASSIGN_OR_RETURN(std::string after, OpenToken(page_token, kCompanies, fp));
+    ASSIGN_OR_RETURN(std::string after,
+                     OpenToken(token_key_, page_token, kCompanies, fp));
     SnapshotReader snap(db_.get());
     CompanyPage page;
     ASSIGN_OR_RETURN(page.revision, snap.Revision());
@@ -713,7 +420,7 @@ class RocksDbStore : public GraphStore {
     for (; it->Valid(); it->Next()) {
       if (static_cast<int>(page.companies.size()) >= limit ||
           scanned >= kMaxScanPerPage) {
-        page.next_page_token = SealToken(kCompanies, fp, last_key);
+        page.next_page_token = SealToken(token_key_, kCompanies, fp, last_key);
         break;
       }
       ++scanned;
@@ -810,7 +517,7 @@ class RocksDbStore : public GraphStore {
           if (replayed) return absl::OkStatus();
           RETURN_IF_ERROR(CheckParticipantsAndDuplicates(txn, p));
           result = p;
-          SetCreated(txn, &result);
+          SetCreated(txn.revision(), txn.now_micros(), &result);
           RETURN_IF_ERROR(txn.Put(keys::PartnershipKey(result.id()),
                                   result.SerializeAsString()));
           RETURN_IF_ERROR(txn.Fault("partnership.record"));
@@ -876,7 +583,7 @@ class RocksDbStore : public GraphStore {
           if (old_entries != new_entries) {
             RETURN_IF_ERROR(CheckParticipantsAndDuplicates(txn, result));
           }
-          SetUpdated(txn, &result);
+          SetUpdated(txn.revision(), txn.now_micros(), &result);
           RETURN_IF_ERROR(txn.Put(keys::PartnershipKey(result.id()),
                                   result.SerializeAsString()));
           RETURN_IF_ERROR(txn.Fault("partnership.record"));
@@ -903,16 +610,9 @@ class RocksDbStore : public GraphStore {
     RETURN_IF_ERROR(ValidatePageSize("page_size", page_size));
     RETURN_IF_ERROR(ValidatePartnershipQuery("filter", query));
     int limit = ClampPageSize(page_size, kDefaultPageSize, kMaxPageSize);
-    std::string det;
-    {
-      google::protobuf::io::StringOutputStream stream(&det);
-      google::protobuf::io::CodedOutputStream out(&stream);
-      out.SetSerializationDeterministic(true);
-      query.SerializeToCodedStream(&out);
-    }
-    uint64_t fp = Fingerprint(det);
+    uint64_t fp = FilterFingerprint(query);
     ASSIGN_OR_RETURN(std::string after,
-                     OpenToken(page_token, kPartnerships, fp));
+                     OpenToken(token_key_, page_token, kPartnerships, fp));
 
     // Newest first: walk the announced-date index (or the company's
     // adjacency, which is ordered the same way) backwards, between the
@@ -951,7 +651,8 @@ class RocksDbStore : public GraphStore {
     for (; it->Valid(); it->Prev()) {
       if (static_cast<int>(page.partnerships.size()) >= limit ||
           scanned >= kMaxScanPerPage) {
-        page.next_page_token = SealToken(kPartnerships, fp, last_suffix);
+        page.next_page_token =
+            SealToken(token_key_, kPartnerships, fp, last_suffix);
         break;
       }
       ++scanned;
@@ -966,7 +667,7 @@ class RocksDbStore : public GraphStore {
           PartnershipRecord p,
           ReadRecord<PartnershipRecord>(
               snap.options(), keys::PartnershipKey(pid), kPartnerships, pid));
-      if (!QueryMatchesBasics(query, p)) continue;
+      if (!MatchesBasics(query, p)) continue;
       if (query.participant_sectors_size() > 0) {
         std::vector<const CompanyRecord*> parts;
         for (const auto& part : p.participants()) {
@@ -1001,7 +702,8 @@ class RocksDbStore : public GraphStore {
     SnapshotReader snap(db_.get());
     ChangesPage page;
     ASSIGN_OR_RETURN(page.revision, snap.Revision());
-    ASSIGN_OR_RETURN(page.compact_revision, snap.MetaInt(kMetaCompactRevision));
+    ASSIGN_OR_RETURN(page.compact_revision,
+                     snap.MetaInt(keys::kMetaCompactRevision));
     if (start_revision <= page.compact_revision) {
       return absl::OutOfRangeError(
           absl::StrCat("start_revision: ", start_revision,
@@ -1045,7 +747,7 @@ class RocksDbStore : public GraphStore {
 
   absl::StatusOr<bool> PartnershipMatches(const PartnershipQuery& query,
                                           const PartnershipRecord& p) override {
-    if (!QueryMatchesBasics(query, p)) return false;
+    if (!MatchesBasics(query, p)) return false;
     if (query.participant_sectors_size() == 0) return true;
     std::vector<CompanyRecord> companies(p.participants_size());
     std::vector<const CompanyRecord*> parts;
@@ -1077,7 +779,7 @@ class RocksDbStore : public GraphStore {
     StoreStats stats;
     ASSIGN_OR_RETURN(stats.revision, snap.Revision());
     ASSIGN_OR_RETURN(stats.compact_revision,
-                     snap.MetaInt(kMetaCompactRevision));
+                     snap.MetaInt(keys::kMetaCompactRevision));
     ASSIGN_OR_RETURN(stats.companies,
                      CountPrefix(snap, keys::TablePrefix(keys::kCompany)));
     ASSIGN_OR_RETURN(stats.partnerships,
@@ -1092,7 +794,7 @@ class RocksDbStore : public GraphStore {
         if (!ec) stats.disk_bytes += static_cast<int64_t>(size);
       }
     }
-    stats.schema_version = kSchemaVersion;
+    stats.schema_version = keys::kSchemaVersion;
     const std::pair<const std::string&, int64_t*> engine[] = {
         {rocksdb::DB::Properties::kTotalSstFilesSize, &stats.sst_bytes},
         {rocksdb::DB::Properties::kCurSizeAllMemTables, &stats.memtable_bytes},
@@ -1149,9 +851,11 @@ class RocksDbStore : public GraphStore {
       rocksdb::Status s = db_->Get(options_, keys::MetaKey(name), &v);
       if (s.IsNotFound()) return 0;
       RETURN_IF_ERROR(FromRocks(s, "read meta"));
-      return DecodeInt64(v);
+      return keys::DecodeInt64(v);
     }
-    absl::StatusOr<int64_t> Revision() const { return MetaInt(kMetaRevision); }
+    absl::StatusOr<int64_t> Revision() const {
+      return MetaInt(keys::kMetaRevision);
+    }
 
    private:
     rocksdb::DB* db_;
@@ -1164,16 +868,6 @@ class RocksDbStore : public GraphStore {
     limits.deadline = deadline;
     limits.max_entries_examined = options_.max_query_entries;
     return limits;
-  }
-
-  static int ClampPageSize(int requested, int default_size, int max_size) {
-    if (requested <= 0) return default_size;
-    return std::min(requested, max_size);
-  }
-
-  static absl::Status NotFound(absl::string_view collection,
-                               absl::string_view id) {
-    return absl::NotFoundError(absl::StrCat(collection, "/", id, " not found"));
   }
 
   template <typename Record>
@@ -1201,28 +895,6 @@ class RocksDbStore : public GraphStore {
     for (it->Seek(prefix); it->Valid(); it->Next()) ++n;
     RETURN_IF_ERROR(FromRocks(it->status(), "count"));
     return n;
-  }
-
-  template <typename Record>
-  static void ClearOutputOnly(Record* r) {
-    r->clear_create_revision();
-    r->clear_update_revision();
-    r->clear_create_time_micros();
-    r->clear_update_time_micros();
-  }
-
-  template <typename Record>
-  static void SetCreated(Txn& txn, Record* r) {
-    r->set_create_revision(txn.revision());
-    r->set_update_revision(txn.revision());
-    r->set_create_time_micros(txn.now_micros());
-    r->set_update_time_micros(txn.now_micros());
-  }
-
-  template <typename Record>
-  static void SetUpdated(Txn& txn, Record* r) {
-    r->set_update_revision(txn.revision());
-    r->set_update_time_micros(txn.now_micros());
   }
 
   // The start of every create. A request id seen before answers with what
@@ -1308,7 +980,7 @@ class RocksDbStore : public GraphStore {
         return absl::DataLossError("malformed dedupe key");
       }
       if (other == p.id()) continue;
-      if ((static_cast<uint32_t>(DecodeInt64(value)) & mask) != 0) {
+      if ((static_cast<uint32_t>(keys::DecodeInt64(value)) & mask) != 0) {
         return absl::AlreadyExistsError(
             absl::StrCat("partnership: duplicate of partnerships/", other,
                          " (same participants, announced_on ", p.announced_on(),
@@ -1332,49 +1004,6 @@ class RocksDbStore : public GraphStore {
     RETURN_IF_ERROR(txn.Fault("partnership.indexes"));
     txn.AddEvent(ChangeEventRecord::DELETED, old);
     return absl::OkStatus();
-  }
-
-  std::string SealToken(absl::string_view listing, uint64_t fp,
-                        const std::string& after_key) const {
-    PageCursorRecord cursor;
-    cursor.set_listing(std::string(listing));
-    cursor.set_filter_fingerprint(fp);
-    cursor.set_after_key(after_key);
-    std::string payload = cursor.SerializeAsString();
-    std::string seal;
-    keys::AppendUint64(&seal, SealHash(token_key_, payload));
-    return absl::WebSafeBase64Escape(payload + seal);
-  }
-
-  // The cursor's resume key; empty for the first page.
-  absl::StatusOr<std::string> OpenToken(absl::string_view token,
-                                        absl::string_view listing,
-                                        uint64_t fp) const {
-    if (token.empty()) return std::string();
-    auto bad = [](absl::string_view why) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("page_token: ", why,
-                       "; pass the next_page_token of the previous response "
-                       "unchanged"));
-    };
-    std::string raw;
-    if (!absl::WebSafeBase64Unescape(token, &raw) || raw.size() < 8) {
-      return bad("malformed");
-    }
-    absl::string_view payload(raw.data(), raw.size() - 8);
-    absl::string_view seal(raw.data() + raw.size() - 8, 8);
-    uint64_t want = 0;
-    keys::ConsumeUint64(&seal, &want);
-    PageCursorRecord cursor;
-    if (SealHash(token_key_, payload) != want ||
-        !cursor.ParseFromArray(payload.data(),
-                               static_cast<int>(payload.size()))) {
-      return bad("tampered or from another store");
-    }
-    if (cursor.listing() != listing || cursor.filter_fingerprint() != fp) {
-      return bad("issued for another listing or filter");
-    }
-    return cursor.after_key();
   }
 
   // Queues `fn` for the committer; `done` gets its status once the group it
@@ -1461,14 +1090,15 @@ class RocksDbStore : public GraphStore {
     if (next != base) {
       // The revision (and the trimmed history's bound) once per group: every
       // mutation's own entries are already in the batch.
-      write_status =
-          FromRocks(batch->Put(keys::MetaKey(kMetaRevision), EncodeInt64(next)),
-                    "commit");
+      write_status = FromRocks(batch->Put(keys::MetaKey(keys::kMetaRevision),
+                                          keys::EncodeInt64(next)),
+                               "commit");
       if (write_status.ok() && next - options_.history_limit > compact) {
         compact = next - options_.history_limit;
-        write_status = FromRocks(batch->Put(keys::MetaKey(kMetaCompactRevision),
-                                            EncodeInt64(compact)),
-                                 "commit");
+        write_status =
+            FromRocks(batch->Put(keys::MetaKey(keys::kMetaCompactRevision),
+                                 keys::EncodeInt64(compact)),
+                      "commit");
       }
     }
     if (next != base && write_status.ok()) {
@@ -1552,10 +1182,10 @@ absl::StatusOr<int64_t> ReadRevisionAt(const std::string& dir) {
                 absl::StrCat("open ", dir)));
   std::unique_ptr<rocksdb::DB> db(raw);
   std::string value;
-  RETURN_IF_ERROR(FromRocks(
-      db->Get(rocksdb::ReadOptions(), keys::MetaKey(kMetaRevision), &value),
-      absl::StrCat("read the revision of ", dir)));
-  return DecodeInt64(value);
+  RETURN_IF_ERROR(FromRocks(db->Get(rocksdb::ReadOptions(),
+                                    keys::MetaKey(keys::kMetaRevision), &value),
+                            absl::StrCat("read the revision of ", dir)));
+  return keys::DecodeInt64(value);
 }
 
 int64_t DirectoryBytes(const std::string& dir) {
@@ -1583,9 +1213,9 @@ class RocksDbRecordCursor final : public RecordCursor {
   absl::Status Init() {
     std::string value;
     rocksdb::Status s =
-        db_->Get(options_, keys::MetaKey(kMetaRevision), &value);
+        db_->Get(options_, keys::MetaKey(keys::kMetaRevision), &value);
     if (!s.IsNotFound()) RETURN_IF_ERROR(FromRocks(s, "read revision"));
-    revision_ = s.ok() ? DecodeInt64(value) : 0;
+    revision_ = s.ok() ? keys::DecodeInt64(value) : 0;
     return Open(keys::kCompany);
   }
 
@@ -1765,9 +1395,9 @@ void RocksDbStore::ImportAsync(ImportBatch batch, Done<ImportResult> done) {
             if (MessageDifferencer::Equals(bare, rec)) continue;
             rec.set_create_revision(old.create_revision());
             rec.set_create_time_micros(old.create_time_micros());
-            SetUpdated(txn, &rec);
+            SetUpdated(txn.revision(), txn.now_micros(), &rec);
           } else {
-            SetCreated(txn, &rec);
+            SetCreated(txn.revision(), txn.now_micros(), &rec);
           }
           put(keys::CompanyKey(rec.id()), rec.SerializeAsString());
           replace(exists ? CompanyIndexEntries(old)
@@ -1849,7 +1479,8 @@ void RocksDbStore::ImportAsync(ImportBatch batch, Done<ImportResult> done) {
                 if (other == rec.id() || written_partnerships.contains(other)) {
                   continue;
                 }
-                if ((static_cast<uint32_t>(DecodeInt64(View(it->value()))) &
+                if ((static_cast<uint32_t>(
+                         keys::DecodeInt64(View(it->value()))) &
                      mask) != 0) {
                   problem = duplicate(other);
                   break;
@@ -1886,9 +1517,9 @@ void RocksDbStore::ImportAsync(ImportBatch batch, Done<ImportResult> done) {
           if (exists) {
             rec.set_create_revision(old.create_revision());
             rec.set_create_time_micros(old.create_time_micros());
-            SetUpdated(txn, &rec);
+            SetUpdated(txn.revision(), txn.now_micros(), &rec);
           } else {
-            SetCreated(txn, &rec);
+            SetCreated(txn.revision(), txn.now_micros(), &rec);
           }
           put(keys::PartnershipKey(rec.id()), rec.SerializeAsString());
           replace(std::move(old_entries), std::move(new_entries));
@@ -1967,18 +1598,10 @@ absl::StatusOr<ConsistencyReport> RocksDbStore::CheckConsistency() {
   constexpr size_t kMaxProblems = 1000;
   SnapshotReader snap(db_.get());
   ConsistencyReport report;
-  auto problem = [&report](std::string p) {
-    if (report.problems.size() < kMaxProblems) {
-      report.problems.push_back(std::move(p));
-    }
-  };
   ASSIGN_OR_RETURN(int64_t revision, snap.Revision());
-  ASSIGN_OR_RETURN(int64_t compact, snap.MetaInt(kMetaCompactRevision));
-
-  auto scan =
-      [&](char table,
-          const std::function<absl::Status(
-              absl::string_view, absl::string_view)>& fn) -> absl::Status {
+  ASSIGN_OR_RETURN(int64_t compact, snap.MetaInt(keys::kMetaCompactRevision));
+  auto scan = [&](char table, const std::function<absl::Status(
+                                  absl::string_view, absl::string_view)>& fn) {
     std::string prefix = keys::TablePrefix(table);
     std::string upper = keys::PrefixSuccessor(prefix);
     rocksdb::Slice upper_slice(upper);
@@ -1990,99 +1613,8 @@ absl::StatusOr<ConsistencyReport> RocksDbStore::CheckConsistency() {
     }
     return FromRocks(it->status(), "consistency scan");
   };
-
-  // What the indexes must hold, derived from the records.
-  std::map<std::string, std::string> expected;
-  absl::flat_hash_set<std::string> company_ids;
-  RETURN_IF_ERROR(scan(keys::kCompany, [&](absl::string_view key,
-                                           absl::string_view value) {
-    ++report.companies;
-    std::string id;
-    auto c = ParseRecord<CompanyRecord>(value, "company");
-    if (!keys::DecodeCompanyKey(key, &id) || !c.ok()) {
-      problem("unreadable company record");
-      return absl::OkStatus();
-    }
-    if (c->id() != id)
-      problem(absl::StrCat("companies/", id, ": id field \"", c->id(), "\""));
-    if (c->update_revision() > revision) {
-      problem(absl::StrCat("companies/", id, ": update_revision ",
-                           c->update_revision(), " beyond store revision ",
-                           revision));
-    }
-    company_ids.insert(id);
-    for (auto& [k, v] : CompanyIndexEntries(*c)) expected[k] = v;
-    return absl::OkStatus();
-  }));
-  RETURN_IF_ERROR(scan(keys::kPartnership, [&](absl::string_view key,
-                                               absl::string_view value) {
-    ++report.partnerships;
-    std::string id;
-    auto p = ParseRecord<PartnershipRecord>(value, "partnership");
-    if (!keys::DecodePartnershipKey(key, &id) || !p.ok()) {
-      problem("unreadable partnership record");
-      return absl::OkStatus();
-    }
-    if (p->id() != id)
-      problem(
-          absl::StrCat("partnerships/", id, ": id field \"", p->id(), "\""));
-    if (p->update_revision() > revision) {
-      problem(absl::StrCat("partnerships/", id, ": update_revision ",
-                           p->update_revision(), " beyond store revision ",
-                           revision));
-    }
-    for (const auto& part : p->participants()) {
-      if (!company_ids.contains(part.company_id())) {
-        problem(absl::StrCat("partnerships/", id, ": participant companies/",
-                             part.company_id(), " does not exist"));
-      }
-    }
-    for (auto& [k, v] : PartnershipIndexEntries(*p)) expected[k] = v;
-    return absl::OkStatus();
-  }));
-
-  for (char table :
-       {keys::kSearch, keys::kAdjacency, keys::kAnnounced, keys::kDedupe}) {
-    RETURN_IF_ERROR(
-        scan(table, [&](absl::string_view key, absl::string_view value) {
-          ++report.index_entries;
-          auto it = expected.find(std::string(key));
-          if (it == expected.end()) {
-            problem(absl::StrCat("index entry without its record: ",
-                                 absl::CEscape(key)));
-          } else {
-            if (it->second != value) {
-              problem(absl::StrCat("index entry with a stale value: ",
-                                   absl::CEscape(key)));
-            }
-            expected.erase(it);
-          }
-          return absl::OkStatus();
-        }));
-  }
-  for (const auto& [k, v] : expected) {
-    problem(absl::StrCat("record without its index entry: ", absl::CEscape(k)));
-  }
-
-  int64_t want = compact + 1;
   RETURN_IF_ERROR(
-      scan(keys::kChange, [&](absl::string_view key, absl::string_view value) {
-        int64_t rev = 0;
-        if (!keys::DecodeChangeKey(key, &rev)) {
-          problem("malformed change-log key");
-          return absl::OkStatus();
-        }
-        if (rev != want) {
-          problem(absl::StrCat("change log: expected revision ", want,
-                               ", found ", rev));
-        }
-        want = rev + 1;
-        return absl::OkStatus();
-      }));
-  if (want != revision + 1 && revision > compact) {
-    problem(absl::StrCat("change log ends at ", want - 1,
-                         " but the store revision is ", revision));
-  }
+      CheckStoredRecords(scan, revision, compact, kMaxProblems, &report));
   // The graph index, applied revision by revision, against one rebuilt from
   // the store.
   RETURN_IF_ERROR(index_.Verify(kMaxProblems, &report.problems));
@@ -2117,8 +1649,9 @@ absl::StatusOr<std::unique_ptr<GraphStore>> OpenRocksDbStore(
   std::unique_ptr<rocksdb::DB> db(raw);
 
   std::string version;
-  rocksdb::Status s = db->Get(rocksdb::ReadOptions(),
-                              keys::MetaKey(kMetaSchemaVersion), &version);
+  rocksdb::Status s =
+      db->Get(rocksdb::ReadOptions(), keys::MetaKey(keys::kMetaSchemaVersion),
+              &version);
   rocksdb::WriteOptions wo;
   wo.sync = true;
   if (s.IsNotFound()) {
@@ -2134,37 +1667,40 @@ absl::StatusOr<std::unique_ptr<GraphStore>> OpenRocksDbStore(
     keys::AppendUint64(&token_key, absl::Uniform<uint64_t>(gen));
     keys::AppendUint64(&token_key, absl::Uniform<uint64_t>(gen));
     rocksdb::WriteBatch init;
-    init.Put(keys::MetaKey(kMetaSchemaVersion), kSchemaVersion);
-    init.Put(keys::MetaKey(kMetaTokenKey), token_key);
-    init.Put(keys::MetaKey(kMetaRevision), EncodeInt64(0));
+    init.Put(keys::MetaKey(keys::kMetaSchemaVersion), keys::kSchemaVersion);
+    init.Put(keys::MetaKey(keys::kMetaTokenKey), token_key);
+    init.Put(keys::MetaKey(keys::kMetaRevision), keys::EncodeInt64(0));
     RETURN_IF_ERROR(FromRocks(db->Write(wo, &init), "initialise store"));
-    version = kSchemaVersion;
+    version = keys::kSchemaVersion;
   } else {
     RETURN_IF_ERROR(FromRocks(s, "read schema version"));
   }
-  if (version != kSchemaVersion) {
+  if (version != keys::kSchemaVersion) {
     return absl::FailedPreconditionError(
         absl::StrCat(path, " holds schema version ", version,
-                     "; this build reads ", kSchemaVersion));
+                     "; this build reads ", keys::kSchemaVersion));
   }
   std::string rev_bytes, compact_bytes, token_key;
-  RETURN_IF_ERROR(FromRocks(
-      db->Get(rocksdb::ReadOptions(), keys::MetaKey(kMetaRevision), &rev_bytes),
-      "read revision"));
-  RETURN_IF_ERROR(FromRocks(
-      db->Get(rocksdb::ReadOptions(), keys::MetaKey(kMetaTokenKey), &token_key),
-      "read token key"));
-  int64_t revision = DecodeInt64(rev_bytes);
-  s = db->Get(rocksdb::ReadOptions(), keys::MetaKey(kMetaCompactRevision),
+  RETURN_IF_ERROR(
+      FromRocks(db->Get(rocksdb::ReadOptions(),
+                        keys::MetaKey(keys::kMetaRevision), &rev_bytes),
+                "read revision"));
+  RETURN_IF_ERROR(
+      FromRocks(db->Get(rocksdb::ReadOptions(),
+                        keys::MetaKey(keys::kMetaTokenKey), &token_key),
+                "read token key"));
+  int64_t revision = keys::DecodeInt64(rev_bytes);
+  s = db->Get(rocksdb::ReadOptions(), keys::MetaKey(keys::kMetaCompactRevision),
               &compact_bytes);
-  int64_t compact = s.ok() ? DecodeInt64(compact_bytes) : 0;
+  int64_t compact = s.ok() ? keys::DecodeInt64(compact_bytes) : 0;
   // A smaller history_limit than before: trim the excess now.
   int64_t want_compact = revision - options.history_limit;
   if (want_compact > compact) {
     rocksdb::WriteBatch trim;
     trim.DeleteRange(keys::ChangeKey(compact + 1),
                      keys::ChangeKey(want_compact + 1));
-    trim.Put(keys::MetaKey(kMetaCompactRevision), EncodeInt64(want_compact));
+    trim.Put(keys::MetaKey(keys::kMetaCompactRevision),
+             keys::EncodeInt64(want_compact));
     RETURN_IF_ERROR(FromRocks(db->Write(wo, &trim), "trim history"));
     compact = want_compact;
   }
