@@ -1,11 +1,12 @@
 // The RocksDB implementation of GraphStore.
 //
-// Writes go through one committer thread that drains a queue of mutations
-// into a WriteBatchWithIndex: each mutation reads through the batch (so it
-// sees the mutations queued before it), takes the next revision, and is
-// rolled back to its save point if it fails. The whole group is then written
-// with one WAL write (fsync'ed when StoreOptions::sync), and only then are its
-// callers answered. Reads never take the committer's path.
+// Writes go through one committer thread that drains a queue of mutations.
+// Each mutation is a write rule of write_plan.h, planned against the store as
+// the group's WriteBatchWithIndex has left it (so it sees the mutations
+// queued before it) at the next revision; its plan is added to the batch only
+// when the rule succeeds. The whole group is then written with one WAL write
+// (fsync'ed when StoreOptions::sync), and only then are its callers
+// answered. Reads never take the committer's path.
 
 #include <algorithm>
 #include <atomic>
@@ -47,6 +48,7 @@
 #include "storage/key_codec.h"
 #include "storage/page_token.h"
 #include "storage/partnership_filter.h"
+#include "storage/plan_context.h"
 #include "storage/record_mask.h"
 #include "storage/records.h"
 #include "storage/rocks_status.h"
@@ -54,36 +56,24 @@
 #include "storage/status_macros.h"
 #include "storage/text.h"
 #include "storage/validation.h"
+#include "storage/write_plan.h"
 
 namespace partnergraph::storage {
 
 namespace {
 
-using ::google::protobuf::util::MessageDifferencer;
-
-// A forced company delete removes at most this many partnerships in its one
-// write; beyond it the delete is refused with RESOURCE_EXHAUSTED.
-constexpr int kMaxForceDeletePartnerships = 10000;
 // A search examines at most this many index entries.
 constexpr int kMaxSearchScan = 20000;
 
-// One mutation's view of the store inside a commit group.
-class Txn {
+// The store as a mutation of a group finds it: the DB with the writes of
+// the group's earlier mutations, through the group's batch.
+class BatchReader final : public PlanReader {
  public:
-  Txn(rocksdb::DB* db, rocksdb::WriteBatchWithIndex* batch, int64_t revision,
-      int64_t now_micros, const StoreOptions* options)
-      : db_(db),
-        batch_(batch),
-        revision_(revision),
-        now_micros_(now_micros),
-        options_(options) {}
+  BatchReader(rocksdb::DB* db, rocksdb::WriteBatchWithIndex* batch)
+      : db_(db), batch_(batch) {}
 
-  int64_t revision() const { return revision_; }
-  int64_t now_micros() const { return now_micros_; }
-  ChangeBatchRecord& changes() { return changes_; }
-
-  // Sets *value and returns true when the key exists.
-  absl::StatusOr<bool> Get(const std::string& key, std::string* value) {
+  absl::StatusOr<bool> Get(const std::string& key,
+                           std::string* value) override {
     rocksdb::Status s =
         batch_->GetFromBatchAndDB(db_, rocksdb::ReadOptions(), key, value);
     if (s.IsNotFound()) return false;
@@ -91,40 +81,9 @@ class Txn {
     return true;
   }
 
-  template <typename Record>
-  absl::StatusOr<bool> GetRecord(const std::string& key, Record* out) {
-    std::string value;
-    ASSIGN_OR_RETURN(bool found, Get(key, &value));
-    if (!found) return false;
-    ASSIGN_OR_RETURN(*out, ParseRecord<Record>(value, "record"));
-    return true;
-  }
-
-  absl::Status Put(const std::string& key, absl::string_view value) {
-    return FromRocks(
-        batch_->Put(key, rocksdb::Slice(value.data(), value.size())), "write");
-  }
-  absl::Status Delete(const std::string& key) {
-    return FromRocks(batch_->Delete(key), "write");
-  }
-  // Bulk writes that bypass the batch's index: later reads through the batch
-  // do not see them. Only for a mutation committed alone (an exclusive
-  // group), which reads the store directly and tracks its own writes.
-  absl::Status PutUnindexed(const std::string& key, absl::string_view value) {
-    return FromRocks(batch_->GetWriteBatch()->Put(
-                         key, rocksdb::Slice(value.data(), value.size())),
-                     "write");
-  }
-  absl::Status DeleteUnindexed(const std::string& key) {
-    return FromRocks(batch_->GetWriteBatch()->Delete(key), "write");
-  }
-  rocksdb::DB* db() const { return db_; }
-
-  // Keys (with values) under `prefix`, seen through the batch, at most
-  // `limit` (more sets *truncated).
   absl::Status Scan(const std::string& prefix, int limit,
                     std::vector<std::pair<std::string, std::string>>* out,
-                    bool* truncated) {
+                    bool* truncated) override {
     std::string upper = keys::PrefixSuccessor(prefix);
     rocksdb::Slice upper_slice(upper);
     rocksdb::ReadOptions ro;
@@ -143,61 +102,67 @@ class Txn {
     return FromRocks(it->status(), "scan");
   }
 
-  absl::Status Fault(absl::string_view point) {
-    if (!options_->fault_injector) return absl::OkStatus();
-    return options_->fault_injector(point);
-  }
-
-  // `previous`: the replaced version, for UPDATED.
-  template <typename Record>
-  void AddEvent(ChangeEventRecord::Type type, const Record& r,
-                const Record* previous = nullptr);
-
  private:
   rocksdb::DB* db_;
   rocksdb::WriteBatchWithIndex* batch_;
-  int64_t revision_;
-  int64_t now_micros_;
-  const StoreOptions* options_;
-  ChangeBatchRecord changes_;
 };
 
-template <>
-void Txn::AddEvent(ChangeEventRecord::Type type, const CompanyRecord& r,
-                   const CompanyRecord* previous) {
-  auto* e = changes_.add_events();
-  e->set_type(type);
-  *e->mutable_company() = r;
-  if (previous != nullptr) *e->mutable_previous_company() = *previous;
-}
+// The store as a mutation committed alone (a bulk import) finds it: the DB
+// itself, the group's batch being empty. One iterator serves every scan:
+// nothing else writes while the group runs.
+class DbReader final : public PlanReader {
+ public:
+  explicit DbReader(rocksdb::DB* db) : db_(db) {}
 
-template <>
-void Txn::AddEvent(ChangeEventRecord::Type type, const PartnershipRecord& r,
-                   const PartnershipRecord* previous) {
-  auto* e = changes_.add_events();
-  e->set_type(type);
-  *e->mutable_partnership() = r;
-  if (previous != nullptr) *e->mutable_previous_partnership() = *previous;
-}
-
-// Replaces `old_entries` by `new_entries` in the batch, touching only keys
-// whose presence or value differs.
-absl::Status ReplaceEntries(
-    Txn& txn, const std::map<std::string, std::string>& old_entries,
-    const std::map<std::string, std::string>& new_entries) {
-  for (const auto& [k, v] : old_entries) {
-    if (new_entries.count(k) == 0) RETURN_IF_ERROR(txn.Delete(k));
+  absl::StatusOr<bool> Get(const std::string& key,
+                           std::string* value) override {
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), key, value);
+    if (s.IsNotFound()) return false;
+    RETURN_IF_ERROR(FromRocks(s, "import read"));
+    return true;
   }
-  for (const auto& [k, v] : new_entries) {
-    auto it = old_entries.find(k);
-    if (it == old_entries.end() || it->second != v) {
-      RETURN_IF_ERROR(txn.Put(k, v));
+
+  absl::Status Scan(const std::string& prefix, int limit,
+                    std::vector<std::pair<std::string, std::string>>* out,
+                    bool* truncated) override {
+    if (it_ == nullptr) it_.reset(db_->NewIterator(rocksdb::ReadOptions()));
+    *truncated = false;
+    for (it_->Seek(prefix); it_->Valid() && it_->key().starts_with(prefix);
+         it_->Next()) {
+      if (static_cast<int>(out->size()) >= limit) {
+        *truncated = true;
+        break;
+      }
+      out->emplace_back(it_->key().ToString(), it_->value().ToString());
     }
+    return FromRocks(it_->status(), "import scan");
+  }
+
+ private:
+  rocksdb::DB* db_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+// Adds a plan's writes to the batch. A mutation committed alone bypasses
+// the batch's index (later reads through the batch do not see them), in key
+// order, which the memtable inserts far faster.
+absl::Status AddPlan(const WritePlan& plan, bool unindexed,
+                     rocksdb::WriteBatchWithIndex* batch) {
+  rocksdb::WriteBatch* raw = batch->GetWriteBatch();
+  for (const auto& [key, value] : plan.writes) {
+    rocksdb::Status s;
+    if (value.has_value()) {
+      rocksdb::Slice v(value->data(), value->size());
+      s = unindexed ? raw->Put(key, v) : batch->Put(key, v);
+    } else {
+      s = unindexed ? raw->Delete(key) : batch->Delete(key);
+    }
+    RETURN_IF_ERROR(FromRocks(s, "write"));
   }
   return absl::OkStatus();
 }
 
-using Mutation = std::function<absl::Status(Txn&)>;
+using Mutation = std::function<absl::Status(PlanContext&)>;
 
 class RocksDbStore : public GraphStore {
  public:
@@ -238,43 +203,11 @@ class RocksDbStore : public GraphStore {
     absl::Status s = PrepareCompanyCreate(&c, rid);
     if (!s.ok()) return done(s);
     Run<CompanyRecord>(
-        [c = std::move(c), rid = std::move(rid)](
-            Txn& txn, CompanyRecord& result) -> absl::Status {
-          bool replayed = false;
-          RETURN_IF_ERROR(BeginCreate(txn, kCompanies, &keys::CompanyKey, rid,
-                                      c.id(), &result, &replayed));
-          if (replayed) return absl::OkStatus();
-          result = c;
-          SetCreated(txn.revision(), txn.now_micros(), &result);
-          RETURN_IF_ERROR(
-              txn.Put(keys::CompanyKey(c.id()), result.SerializeAsString()));
-          RETURN_IF_ERROR(txn.Fault("company.record"));
-          RETURN_IF_ERROR(ReplaceEntries(txn, {}, CompanyIndexEntries(result)));
-          RETURN_IF_ERROR(txn.Fault("company.indexes"));
-          if (!rid.empty()) {
-            RETURN_IF_ERROR(PutRequestId(txn, kCompanies, rid, c.id()));
-          }
-          txn.AddEvent(ChangeEventRecord::CREATED, result);
-          return absl::OkStatus();
+        [c = std::move(c), rid = std::move(rid)](PlanContext& ctx,
+                                                 CompanyRecord& result) {
+          return PlanCreateCompany(ctx, c, rid, &result);
         },
         std::move(done));
-  }
-
-  static absl::Status PrepareCompanyCreate(CompanyRecord* c,
-                                           const std::string& rid) {
-    RETURN_IF_ERROR(ValidateRequestId("request_id", rid));
-    ClearOutputOnly(c);
-    if (c->id().empty()) {
-      c->set_id(Slugify(c->display_name()));
-      if (c->id().empty() && !c->display_name().empty()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("company_id: cannot be derived from display_name \"",
-                         c->display_name(), "\"; give one explicitly"));
-      }
-    } else {
-      RETURN_IF_ERROR(ValidateId("company_id", c->id()));
-    }
-    return ValidateCompany(*c);
   }
 
   absl::StatusOr<CompanyRecord> GetCompany(absl::string_view id) override {
@@ -306,86 +239,24 @@ class RocksDbStore : public GraphStore {
   }
 
   void UpdateCompanyAsync(CompanyRecord patch, std::vector<std::string> paths,
-                          std::string etag_copy,
-                          Done<CompanyRecord> done) override {
+                          std::string etag, Done<CompanyRecord> done) override {
     absl::Status s = ValidateId("company.name", patch.id());
     if (!s.ok()) return done(s);
     Run<CompanyRecord>(
         [patch = std::move(patch), paths = std::move(paths),
-         etag_copy = std::move(etag_copy)](
-            Txn& txn, CompanyRecord& result) -> absl::Status {
-          CompanyRecord old;
-          ASSIGN_OR_RETURN(bool exists,
-                           txn.GetRecord(keys::CompanyKey(patch.id()), &old));
-          if (!exists) return NotFound(kCompanies, patch.id());
-          RETURN_IF_ERROR(CheckEtag(etag_copy, old.update_revision(),
-                                    absl::StrCat("companies/", patch.id())));
-          result = old;
-          RETURN_IF_ERROR(
-              ApplyMask(patch, paths, CompanyMutableFields(), &result));
-          RETURN_IF_ERROR(ValidateCompany(result));
-          if (MessageDifferencer::Equals(result, old)) {
-            return absl::OkStatus();  // Nothing changed: no write, no revision.
-          }
-          SetUpdated(txn.revision(), txn.now_micros(), &result);
-          RETURN_IF_ERROR(txn.Put(keys::CompanyKey(result.id()),
-                                  result.SerializeAsString()));
-          RETURN_IF_ERROR(txn.Fault("company.record"));
-          RETURN_IF_ERROR(ReplaceEntries(txn, CompanyIndexEntries(old),
-                                         CompanyIndexEntries(result)));
-          RETURN_IF_ERROR(txn.Fault("company.indexes"));
-          txn.AddEvent(ChangeEventRecord::UPDATED, result, &old);
-          return absl::OkStatus();
+         etag = std::move(etag)](PlanContext& ctx, CompanyRecord& result) {
+          return PlanUpdateCompany(ctx, patch, paths, etag, &result);
         },
         std::move(done));
   }
 
-  void DeleteCompanyAsync(std::string id, std::string etag_copy, bool force,
+  void DeleteCompanyAsync(std::string id, std::string etag, bool force,
                           StatusDone done) override {
     absl::Status s = ValidateId("name", id);
     if (!s.ok()) return done(s);
     Enqueue(
-        [id = std::move(id), etag_copy = std::move(etag_copy),
-         force](Txn& txn) -> absl::Status {
-          CompanyRecord old;
-          ASSIGN_OR_RETURN(bool exists,
-                           txn.GetRecord(keys::CompanyKey(id), &old));
-          if (!exists) return NotFound(kCompanies, id);
-          RETURN_IF_ERROR(
-              CheckEtag(etag_copy, old.update_revision(), "companies/" + id));
-          std::vector<std::pair<std::string, std::string>> adjacent;
-          bool truncated = false;
-          RETURN_IF_ERROR(txn.Scan(keys::AdjacencyPrefix(id),
-                                   kMaxForceDeletePartnerships, &adjacent,
-                                   &truncated));
-          if (!adjacent.empty() && !force) {
-            std::string a, d, first;
-            keys::DecodeAdjacencyKey(adjacent[0].first, &a, &d, &first);
-            return absl::FailedPreconditionError(
-                absl::StrCat("companies/", id, " is referenced by ",
-                             truncated ? "more than " : "", adjacent.size(),
-                             " partnership(s), e.g. partnerships/", first,
-                             "; delete those first or pass force"));
-          }
-          if (truncated) {
-            return absl::ResourceExhaustedError(
-                absl::StrCat("force: companies/", id, " has more than ",
-                             kMaxForceDeletePartnerships,
-                             " partnerships, more than one delete may remove"));
-          }
-          for (const auto& [key, value] : adjacent) {
-            std::string a, d, pid;
-            if (!keys::DecodeAdjacencyKey(key, &a, &d, &pid)) {
-              return absl::DataLossError("malformed adjacency key");
-            }
-            RETURN_IF_ERROR(DeletePartnershipInTxn(txn, pid, ""));
-          }
-          RETURN_IF_ERROR(txn.Delete(keys::CompanyKey(id)));
-          RETURN_IF_ERROR(txn.Fault("company.record"));
-          RETURN_IF_ERROR(ReplaceEntries(txn, CompanyIndexEntries(old), {}));
-          RETURN_IF_ERROR(txn.Fault("company.indexes"));
-          txn.AddEvent(ChangeEventRecord::DELETED, old);
-          return absl::OkStatus();
+        [id = std::move(id), etag = std::move(etag), force](PlanContext& ctx) {
+          return PlanDeleteCompany(ctx, id, etag, force);
         },
         std::move(done));
   }
@@ -509,41 +380,11 @@ class RocksDbStore : public GraphStore {
     absl::Status s = PreparePartnershipCreate(&p, rid);
     if (!s.ok()) return done(s);
     Run<PartnershipRecord>(
-        [p = std::move(p), rid = std::move(rid)](
-            Txn& txn, PartnershipRecord& result) -> absl::Status {
-          bool replayed = false;
-          RETURN_IF_ERROR(BeginCreate(txn, kPartnerships, &keys::PartnershipKey,
-                                      rid, p.id(), &result, &replayed));
-          if (replayed) return absl::OkStatus();
-          RETURN_IF_ERROR(CheckParticipantsAndDuplicates(txn, p));
-          result = p;
-          SetCreated(txn.revision(), txn.now_micros(), &result);
-          RETURN_IF_ERROR(txn.Put(keys::PartnershipKey(result.id()),
-                                  result.SerializeAsString()));
-          RETURN_IF_ERROR(txn.Fault("partnership.record"));
-          RETURN_IF_ERROR(
-              ReplaceEntries(txn, {}, PartnershipIndexEntries(result)));
-          RETURN_IF_ERROR(txn.Fault("partnership.indexes"));
-          if (!rid.empty()) {
-            RETURN_IF_ERROR(PutRequestId(txn, kPartnerships, rid, result.id()));
-          }
-          txn.AddEvent(ChangeEventRecord::CREATED, result);
-          return absl::OkStatus();
+        [p = std::move(p), rid = std::move(rid)](PlanContext& ctx,
+                                                 PartnershipRecord& result) {
+          return PlanCreatePartnership(ctx, p, rid, &result);
         },
         std::move(done));
-  }
-
-  static absl::Status PreparePartnershipCreate(PartnershipRecord* p,
-                                               const std::string& rid) {
-    RETURN_IF_ERROR(ValidateRequestId("request_id", rid));
-    ClearOutputOnly(p);
-    if (p->id().empty()) {
-      p->set_id(NewPartnershipId());
-    } else {
-      RETURN_IF_ERROR(ValidateId("partnership_id", p->id()));
-    }
-    ApplyPartnershipDefaults(p);
-    return ValidatePartnership(*p);
   }
 
   absl::StatusOr<PartnershipRecord> GetPartnership(
@@ -554,43 +395,14 @@ class RocksDbStore : public GraphStore {
   }
 
   void UpdatePartnershipAsync(PartnershipRecord patch,
-                              std::vector<std::string> paths,
-                              std::string etag_copy,
+                              std::vector<std::string> paths, std::string etag,
                               Done<PartnershipRecord> done) override {
     absl::Status s = ValidateId("partnership.name", patch.id());
     if (!s.ok()) return done(s);
     Run<PartnershipRecord>(
         [patch = std::move(patch), paths = std::move(paths),
-         etag_copy = std::move(etag_copy)](
-            Txn& txn, PartnershipRecord& result) -> absl::Status {
-          PartnershipRecord old;
-          ASSIGN_OR_RETURN(
-              bool exists,
-              txn.GetRecord(keys::PartnershipKey(patch.id()), &old));
-          if (!exists) return NotFound(kPartnerships, patch.id());
-          RETURN_IF_ERROR(CheckEtag(etag_copy, old.update_revision(),
-                                    absl::StrCat("partnerships/", patch.id())));
-          result = old;
-          RETURN_IF_ERROR(
-              ApplyMask(patch, paths, PartnershipMutableFields(), &result));
-          ApplyPartnershipDefaults(&result);
-          RETURN_IF_ERROR(ValidatePartnership(result));
-          if (MessageDifferencer::Equals(result, old)) {
-            return absl::OkStatus();
-          }
-          auto old_entries = PartnershipIndexEntries(old);
-          auto new_entries = PartnershipIndexEntries(result);
-          if (old_entries != new_entries) {
-            RETURN_IF_ERROR(CheckParticipantsAndDuplicates(txn, result));
-          }
-          SetUpdated(txn.revision(), txn.now_micros(), &result);
-          RETURN_IF_ERROR(txn.Put(keys::PartnershipKey(result.id()),
-                                  result.SerializeAsString()));
-          RETURN_IF_ERROR(txn.Fault("partnership.record"));
-          RETURN_IF_ERROR(ReplaceEntries(txn, old_entries, new_entries));
-          RETURN_IF_ERROR(txn.Fault("partnership.indexes"));
-          txn.AddEvent(ChangeEventRecord::UPDATED, result, &old);
-          return absl::OkStatus();
+         etag = std::move(etag)](PlanContext& ctx, PartnershipRecord& result) {
+          return PlanUpdatePartnership(ctx, patch, paths, etag, &result);
         },
         std::move(done));
   }
@@ -599,9 +411,11 @@ class RocksDbStore : public GraphStore {
                               StatusDone done) override {
     absl::Status s = ValidateId("name", id);
     if (!s.ok()) return done(s);
-    Enqueue([id = std::move(id), etag = std::move(etag)](
-                Txn& txn) { return DeletePartnershipInTxn(txn, id, etag); },
-            std::move(done));
+    Enqueue(
+        [id = std::move(id), etag = std::move(etag)](PlanContext& ctx) {
+          return PlanDeletePartnership(ctx, id, etag);
+        },
+        std::move(done));
   }
 
   absl::StatusOr<PartnershipPage> ListPartnerships(
@@ -897,115 +711,6 @@ class RocksDbStore : public GraphStore {
     return n;
   }
 
-  // The start of every create. A request id seen before answers with what
-  // its first call created (*replayed set); otherwise a taken id is
-  // ALREADY_EXISTS.
-  template <typename Record>
-  static absl::Status BeginCreate(Txn& txn, absl::string_view collection,
-                                  std::string (*key)(absl::string_view),
-                                  const std::string& rid, const std::string& id,
-                                  Record* result, bool* replayed) {
-    *replayed = false;
-    if (!rid.empty()) {
-      RequestIdRecord seen;
-      ASSIGN_OR_RETURN(
-          bool found,
-          txn.GetRecord(keys::RequestIdKey(collection, rid), &seen));
-      if (found) {
-        ASSIGN_OR_RETURN(bool exists,
-                         txn.GetRecord(key(seen.resource_id()), result));
-        // A record of that id created later is someone else's.
-        if (!exists || result->create_revision() != seen.revision()) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "request_id: \"", rid, "\" created ", collection, "/",
-              seen.resource_id(), ", which has since been deleted"));
-        }
-        *replayed = true;
-        return absl::OkStatus();
-      }
-    }
-    Record existing;
-    ASSIGN_OR_RETURN(bool exists, txn.GetRecord(key(id), &existing));
-    if (exists) {
-      return absl::AlreadyExistsError(
-          absl::StrCat(collection, "/", id, " already exists"));
-    }
-    return absl::OkStatus();
-  }
-
-  static absl::Status PutRequestId(Txn& txn, absl::string_view collection,
-                                   const std::string& request_id,
-                                   const std::string& resource_id) {
-    RequestIdRecord r;
-    r.set_resource_id(resource_id);
-    r.set_revision(txn.revision());
-    return txn.Put(keys::RequestIdKey(collection, request_id),
-                   r.SerializeAsString());
-  }
-
-  static std::string NewPartnershipId() {
-    thread_local absl::BitGen gen;
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string id = "p";
-    for (int i = 0; i < 15; ++i) {
-      id.push_back(kHex[absl::Uniform<int>(gen, 0, 16)]);
-    }
-    return id;
-  }
-
-  // Every participant exists; no other partnership has the same participant
-  // set, announced_on and an overlapping kind.
-  static absl::Status CheckParticipantsAndDuplicates(
-      Txn& txn, const PartnershipRecord& p) {
-    for (int i = 0; i < p.participants_size(); ++i) {
-      std::string value;
-      ASSIGN_OR_RETURN(
-          bool exists,
-          txn.Get(keys::CompanyKey(p.participants(i).company_id()), &value));
-      if (!exists) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "partnership.participants[", i, "].company: companies/",
-            p.participants(i).company_id(), " does not exist"));
-      }
-    }
-    std::vector<std::pair<std::string, std::string>> same;
-    bool truncated = false;
-    RETURN_IF_ERROR(
-        txn.Scan(keys::DedupePrefix(p.announced_on(), SortedParticipantIds(p)),
-                 kMaxScanPerPage, &same, &truncated));
-    uint32_t mask = KindMask(p);
-    for (const auto& [key, value] : same) {
-      std::string other;
-      if (!keys::DecodeDedupeKey(key, &other)) {
-        return absl::DataLossError("malformed dedupe key");
-      }
-      if (other == p.id()) continue;
-      if ((static_cast<uint32_t>(keys::DecodeInt64(value)) & mask) != 0) {
-        return absl::AlreadyExistsError(
-            absl::StrCat("partnership: duplicate of partnerships/", other,
-                         " (same participants, announced_on ", p.announced_on(),
-                         " and an overlapping kind)"));
-      }
-    }
-    return absl::OkStatus();
-  }
-
-  static absl::Status DeletePartnershipInTxn(Txn& txn, const std::string& id,
-                                             const std::string& etag) {
-    PartnershipRecord old;
-    ASSIGN_OR_RETURN(bool exists,
-                     txn.GetRecord(keys::PartnershipKey(id), &old));
-    if (!exists) return NotFound(kPartnerships, id);
-    RETURN_IF_ERROR(
-        CheckEtag(etag, old.update_revision(), "partnerships/" + id));
-    RETURN_IF_ERROR(txn.Delete(keys::PartnershipKey(id)));
-    RETURN_IF_ERROR(txn.Fault("partnership.record"));
-    RETURN_IF_ERROR(ReplaceEntries(txn, PartnershipIndexEntries(old), {}));
-    RETURN_IF_ERROR(txn.Fault("partnership.indexes"));
-    txn.AddEvent(ChangeEventRecord::DELETED, old);
-    return absl::OkStatus();
-  }
-
   // Queues `fn` for the committer; `done` gets its status once the group it
   // was committed in is durable (or failed).
   void Enqueue(Mutation fn, StatusDone done, bool exclusive = false) {
@@ -1027,7 +732,8 @@ class RocksDbStore : public GraphStore {
   template <typename T, typename Body>
   void Run(Body body, Done<T> done) {
     auto out = std::make_shared<T>();
-    Enqueue([body = std::move(body), out](Txn& txn) { return body(txn, *out); },
+    Enqueue([body = std::move(body),
+             out](PlanContext& ctx) { return body(ctx, *out); },
             [out, done = std::move(done)](absl::Status s) {
               if (s.ok()) {
                 done(std::move(*out));
@@ -1060,58 +766,82 @@ class RocksDbStore : public GraphStore {
     }
   }
 
+  absl::Status PlanAndBatch(Pending& p, int64_t revision, int64_t now,
+                            rocksdb::WriteBatchWithIndex* batch,
+                            ChangeBatchRecord* changes) {
+    BatchReader batch_reader(db_.get(), batch);
+    DbReader db_reader(db_.get());
+    PlanReader* reader = p.exclusive ? static_cast<PlanReader*>(&db_reader)
+                                     : static_cast<PlanReader*>(&batch_reader);
+    // The commit thread is the only writer: the preconditions the plan records
+    // hold by construction here.
+    PlanContext ctx(reader, revision, now, &options_.fault_injector);
+    RETURN_IF_ERROR(p.fn(ctx));
+    WritePlan& plan = ctx.plan();
+    RETURN_IF_ERROR(AddPlan(plan, p.exclusive, batch));
+    if (plan.changes.events_size() == 0) return absl::OkStatus();
+    // The change-log entry, trimming the history beyond its limit. Entries at
+    // or below compact_revision_ are gone already.
+    plan.changes.set_revision(revision);
+    plan.changes.set_time_micros(now);
+    RETURN_IF_ERROR(FromRocks(
+        batch->Put(keys::ChangeKey(revision), plan.changes.SerializeAsString()),
+        "write"));
+    int64_t trim = revision - options_.history_limit;
+    if (trim > compact_revision_) {
+      RETURN_IF_ERROR(FromRocks(batch->Delete(keys::ChangeKey(trim)), "write"));
+    }
+    *changes = std::move(plan.changes);
+    return absl::OkStatus();
+  }
+
+  absl::Status WriteGroup(int64_t next, int64_t* compact,
+                          rocksdb::WriteBatchWithIndex* batch) {
+    // The revision (and the trimmed history's bound) once per group: every
+    // mutation's own entries are already in the batch.
+    RETURN_IF_ERROR(FromRocks(
+        batch->Put(keys::MetaKey(keys::kMetaRevision), keys::EncodeInt64(next)),
+        "commit"));
+    if (next - options_.history_limit > *compact) {
+      *compact = next - options_.history_limit;
+      RETURN_IF_ERROR(
+          FromRocks(batch->Put(keys::MetaKey(keys::kMetaCompactRevision),
+                               keys::EncodeInt64(*compact)),
+                    "commit"));
+    }
+    if (options_.fault_injector) {
+      RETURN_IF_ERROR(options_.fault_injector("commit"));
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = options_.sync;
+    return FromRocks(db_->Write(wo, batch->GetWriteBatch()), "commit");
+  }
+
   void CommitGroup(const std::vector<std::unique_ptr<Pending>>& group,
                    rocksdb::WriteBatchWithIndex* batch) {
     batch->Clear();
-    int64_t base = revision_.load(std::memory_order_relaxed);
+    const int64_t base = revision_.load(std::memory_order_relaxed);
     int64_t next = base;
     int64_t compact = compact_revision_;
-    int64_t now = absl::ToUnixMicros(absl::Now());
+    const int64_t now = absl::ToUnixMicros(absl::Now());
     std::vector<ChangeBatchRecord> committed;
     for (const auto& p : group) {
       batch->SetSavePoint();
-      Txn txn(db_.get(), batch, next + 1, now, &options_);
-      absl::Status s = p->fn(txn);
-      if (s.ok() && txn.changes().events_size() > 0) {
-        s = FinishRevision(txn);
-      }
+      ChangeBatchRecord changes;
+      absl::Status s = PlanAndBatch(*p, next + 1, now, batch, &changes);
       if (!s.ok()) {
         batch->RollbackToSavePoint();
       } else {
         batch->PopSavePoint();
-        if (txn.changes().events_size() > 0) {
+        if (changes.events_size() > 0) {
           ++next;
-          committed.push_back(std::move(txn.changes()));
+          committed.push_back(std::move(changes));
         }
       }
       p->status = s;
     }
     absl::Status write_status;
-    if (next != base) {
-      // The revision (and the trimmed history's bound) once per group: every
-      // mutation's own entries are already in the batch.
-      write_status = FromRocks(batch->Put(keys::MetaKey(keys::kMetaRevision),
-                                          keys::EncodeInt64(next)),
-                               "commit");
-      if (write_status.ok() && next - options_.history_limit > compact) {
-        compact = next - options_.history_limit;
-        write_status =
-            FromRocks(batch->Put(keys::MetaKey(keys::kMetaCompactRevision),
-                                 keys::EncodeInt64(compact)),
-                      "commit");
-      }
-    }
-    if (next != base && write_status.ok()) {
-      if (options_.fault_injector) {
-        write_status = options_.fault_injector("commit");
-      }
-      if (write_status.ok()) {
-        rocksdb::WriteOptions wo;
-        wo.sync = options_.sync;
-        write_status =
-            FromRocks(db_->Write(wo, batch->GetWriteBatch()), "commit");
-      }
-    }
+    if (next != base) write_status = WriteGroup(next, &compact, batch);
     if (write_status.ok()) {
       if (next != base) {
         // Only this thread writes: the snapshot is exactly revision `next`.
@@ -1131,21 +861,6 @@ class RocksDbStore : public GraphStore {
       if (!write_status.ok() && p->status.ok()) p->status = write_status;
       p->done(std::move(p->status));
     }
-  }
-
-  // Appends the change-log entry and the new revision, trimming history.
-  absl::Status FinishRevision(Txn& txn) {
-    int64_t rev = txn.revision();
-    txn.changes().set_revision(rev);
-    txn.changes().set_time_micros(txn.now_micros());
-    RETURN_IF_ERROR(
-        txn.Put(keys::ChangeKey(rev), txn.changes().SerializeAsString()));
-    // Entries at or below compact_revision_ are gone already.
-    int64_t trim = rev - options_.history_limit;
-    if (trim > compact_revision_) {
-      RETURN_IF_ERROR(txn.Delete(keys::ChangeKey(trim)));
-    }
-    return absl::OkStatus();
   }
 
   RecordSnapshotFactory RecordsAt(
@@ -1276,13 +991,6 @@ class RocksDbRecordCursor final : public RecordCursor {
 
 constexpr char kAllOrNothingRefused[] = "import: all_or_nothing batch refused";
 
-// One write of an import, held until the batch's writes are sorted.
-struct ImportWrite {
-  std::string key;
-  std::string value;
-  bool is_delete;
-};
-
 void RocksDbStore::ImportAsync(ImportBatch batch, Done<ImportResult> done) {
   const size_t total = batch.companies.size() + batch.partnerships.size();
   if (total > static_cast<size_t>(kMaxImportRecords)) {
@@ -1292,265 +1000,18 @@ void RocksDbStore::ImportAsync(ImportBatch batch, Done<ImportResult> done) {
   }
   // Validation needs no store state: do it here, off the commit thread.
   auto result = std::make_shared<ImportResult>();
-  auto work = std::make_shared<ImportBatch>();
-  work->all_or_nothing = batch.all_or_nothing;
-  work->hold_back_missing = batch.hold_back_missing;
-  work->dry_run = batch.dry_run;
-  work->companies.reserve(batch.companies.size());
-  work->partnerships.reserve(batch.partnerships.size());
-  for (auto& [index, c] : batch.companies) {
-    absl::Status s = PrepareCompanyCreate(&c, "");
-    if (s.ok()) {
-      work->companies.emplace_back(index, std::move(c));
-    } else {
-      result->errors.push_back({index, s});
-    }
-  }
-  for (auto& [index, p] : batch.partnerships) {
-    absl::Status s = PreparePartnershipCreate(&p, "");
-    if (s.ok()) {
-      work->partnerships.emplace_back(index, std::move(p));
-    } else {
-      result->errors.push_back({index, s});
-    }
-  }
-  // All or nothing with a bad record already: still check the rest, so
-  // every error is reported, but write nothing.
-  if (work->all_or_nothing && !result->errors.empty()) work->dry_run = true;
+  auto work = std::make_shared<ImportBatch>(
+      PrepareImport(std::move(batch), result.get()));
   if (work->companies.empty() && work->partnerships.empty()) {
     result->revision = Revision();
     return done(std::move(*result));
   }
-  // Committed alone, so it reads the store directly and writes around the
-  // batch's index, keeping what it wrote in memory for its own checks.
+  // Committed in a group of its own, with no per-record fsync.
   Enqueue(
-      [work, result](Txn& txn) -> absl::Status {
-        ImportResult& r = *result;
-        const size_t errors_before = r.errors.size();
-        int64_t companies = 0, partnerships = 0;
-        rocksdb::DB* db = txn.db();
-        const rocksdb::ReadOptions ro;
-        auto get = [&](const std::string& key,
-                       std::string* value) -> absl::StatusOr<bool> {
-          rocksdb::Status s = db->Get(ro, key, value);
-          if (s.IsNotFound()) return false;
-          RETURN_IF_ERROR(FromRocks(s, "import read"));
-          return true;
-        };
-        // The batch's writes, put into the WriteBatch in key order at the
-        // end: the memtable inserts sorted keys far faster (each insert
-        // starts from the previous one's position). A stable sort keeps the
-        // order of writes to one key.
-        std::vector<ImportWrite> writes;
-        writes.reserve(work->companies.size() * 8 +
-                       work->partnerships.size() * 6);
-        auto put = [&writes](std::string key, std::string value) {
-          writes.push_back({std::move(key), std::move(value), false});
-        };
-        auto replace = [&writes, &put](
-                           std::map<std::string, std::string> old_entries,
-                           std::map<std::string, std::string> new_entries) {
-          for (const auto& [k, v] : old_entries) {
-            if (new_entries.count(k) == 0) {
-              writes.push_back({k, std::string(), true});
-            }
-          }
-          for (auto& [k, v] : new_entries) {
-            auto it = old_entries.find(k);
-            if (it == old_entries.end() || it->second != v) {
-              put(k, std::move(v));
-            }
-          }
-        };
-        // Records written by this batch, pointing at their copy in the
-        // change-log entry (elements of a repeated field never move).
-        absl::flat_hash_map<std::string, const CompanyRecord*>
-            written_companies;
-        absl::flat_hash_set<std::string> stored_companies;
-        absl::flat_hash_map<std::string, const PartnershipRecord*>
-            written_partnerships;
-        // Dedupe prefix -> partnerships written under it in this batch.
-        absl::flat_hash_map<std::string, std::vector<std::string>>
-            written_dedupe;
-        std::string value;
-        for (auto& [index, c] : work->companies) {
-          CompanyRecord old;
-          bool exists = false;
-          auto w = written_companies.find(c.id());
-          if (w != written_companies.end()) {
-            old = *w->second;
-            exists = true;
-          } else {
-            ASSIGN_OR_RETURN(exists, get(keys::CompanyKey(c.id()), &value));
-            if (exists) {
-              ASSIGN_OR_RETURN(
-                  old, ParseRecord<CompanyRecord>(value, kCompanies, c.id()));
-            }
-          }
-          ++companies;
-          CompanyRecord rec = std::move(c);
-          if (exists) {
-            CompanyRecord bare = old;
-            ClearOutputOnly(&bare);
-            if (MessageDifferencer::Equals(bare, rec)) continue;
-            rec.set_create_revision(old.create_revision());
-            rec.set_create_time_micros(old.create_time_micros());
-            SetUpdated(txn.revision(), txn.now_micros(), &rec);
-          } else {
-            SetCreated(txn.revision(), txn.now_micros(), &rec);
-          }
-          put(keys::CompanyKey(rec.id()), rec.SerializeAsString());
-          replace(exists ? CompanyIndexEntries(old)
-                         : std::map<std::string, std::string>(),
-                  CompanyIndexEntries(rec));
-          ChangeEventRecord* event = txn.changes().add_events();
-          if (exists) {
-            event->set_type(ChangeEventRecord::UPDATED);
-            *event->mutable_previous_company() = std::move(old);
-          } else {
-            event->set_type(ChangeEventRecord::CREATED);
-          }
-          *event->mutable_company() = std::move(rec);
-          written_companies[event->company().id()] = &event->company();
-        }
-        // One iterator for every duplicate check: nothing else writes while
-        // this group runs.
-        std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
-        for (auto& [index, p] : work->partnerships) {
-          PartnershipRecord old;
-          bool exists = false;
-          auto w = written_partnerships.find(p.id());
-          if (w != written_partnerships.end()) {
-            old = *w->second;
-            exists = true;
-          } else {
-            ASSIGN_OR_RETURN(exists, get(keys::PartnershipKey(p.id()), &value));
-            if (exists) {
-              ASSIGN_OR_RETURN(old, ParseRecord<PartnershipRecord>(
-                                        value, kPartnerships, p.id()));
-            }
-          }
-          std::map<std::string, std::string> old_entries;
-          if (exists) {
-            PartnershipRecord bare = old;
-            ClearOutputOnly(&bare);
-            if (MessageDifferencer::Equals(bare, p)) {
-              ++partnerships;
-              continue;
-            }
-            old_entries = PartnershipIndexEntries(old);
-          }
-          PartnershipRecord rec = std::move(p);
-          auto new_entries = PartnershipIndexEntries(rec);
-          const std::string dedupe =
-              keys::DedupePrefix(rec.announced_on(), SortedParticipantIds(rec));
-          if (!exists || old_entries != new_entries) {
-            absl::Status problem;
-            for (int i = 0; i < rec.participants_size() && problem.ok(); ++i) {
-              const std::string& id = rec.participants(i).company_id();
-              if (written_companies.contains(id) ||
-                  stored_companies.contains(id)) {
-                continue;
-              }
-              ASSIGN_OR_RETURN(bool found, get(keys::CompanyKey(id), &value));
-              if (found) {
-                stored_companies.insert(id);
-              } else {
-                problem = absl::FailedPreconditionError(absl::StrCat(
-                    "partnership.participants[", i, "].company: companies/", id,
-                    " does not exist"));
-              }
-            }
-            const uint32_t mask = KindMask(rec);
-            auto duplicate = [&](const std::string& other) {
-              return absl::AlreadyExistsError(absl::StrCat(
-                  "partnership: duplicate of partnerships/", other,
-                  " (same participants, announced_on ", rec.announced_on(),
-                  " and an overlapping kind)"));
-            };
-            if (problem.ok()) {
-              for (it->Seek(dedupe);
-                   it->Valid() && it->key().starts_with(dedupe); it->Next()) {
-                std::string other;
-                if (!keys::DecodeDedupeKey(View(it->key()), &other)) {
-                  return absl::DataLossError("malformed dedupe key");
-                }
-                // A partnership rewritten in this batch is checked below.
-                if (other == rec.id() || written_partnerships.contains(other)) {
-                  continue;
-                }
-                if ((static_cast<uint32_t>(
-                         keys::DecodeInt64(View(it->value()))) &
-                     mask) != 0) {
-                  problem = duplicate(other);
-                  break;
-                }
-              }
-              RETURN_IF_ERROR(FromRocks(it->status(), "import dedupe scan"));
-            }
-            if (problem.ok()) {
-              auto same = written_dedupe.find(dedupe);
-              if (same != written_dedupe.end()) {
-                for (const std::string& other : same->second) {
-                  if (other == rec.id()) continue;
-                  const PartnershipRecord& o = *written_partnerships[other];
-                  if (o.announced_on() == rec.announced_on() &&
-                      SortedParticipantIds(o) == SortedParticipantIds(rec) &&
-                      (KindMask(o) & mask) != 0) {
-                    problem = duplicate(other);
-                    break;
-                  }
-                }
-              }
-            }
-            if (absl::IsFailedPrecondition(problem) &&
-                work->hold_back_missing) {
-              r.held_back.emplace_back(index, std::move(rec));
-              continue;
-            }
-            if (!problem.ok()) {
-              r.errors.push_back({index, problem});
-              continue;
-            }
-          }
-          ++partnerships;
-          if (exists) {
-            rec.set_create_revision(old.create_revision());
-            rec.set_create_time_micros(old.create_time_micros());
-            SetUpdated(txn.revision(), txn.now_micros(), &rec);
-          } else {
-            SetCreated(txn.revision(), txn.now_micros(), &rec);
-          }
-          put(keys::PartnershipKey(rec.id()), rec.SerializeAsString());
-          replace(std::move(old_entries), std::move(new_entries));
-          written_dedupe[dedupe].push_back(rec.id());
-          ChangeEventRecord* event = txn.changes().add_events();
-          if (exists) {
-            event->set_type(ChangeEventRecord::UPDATED);
-            *event->mutable_previous_partnership() = std::move(old);
-          } else {
-            event->set_type(ChangeEventRecord::CREATED);
-          }
-          *event->mutable_partnership() = std::move(rec);
-          written_partnerships[event->partnership().id()] =
-              &event->partnership();
-        }
-        if (work->dry_run ||
-            (work->all_or_nothing && r.errors.size() > errors_before)) {
-          return absl::AbortedError(kAllOrNothingRefused);
-        }
-        std::stable_sort(writes.begin(), writes.end(),
-                         [](const ImportWrite& a, const ImportWrite& b) {
-                           return a.key < b.key;
-                         });
-        for (const ImportWrite& w : writes) {
-          RETURN_IF_ERROR(w.is_delete ? txn.DeleteUnindexed(w.key)
-                                      : txn.PutUnindexed(w.key, w.value));
-        }
-        r.companies_written = companies;
-        r.partnerships_written = partnerships;
-        r.revision = txn.changes().events_size() > 0 ? txn.revision()
-                                                     : txn.revision() - 1;
+      [work, result](PlanContext& ctx) -> absl::Status {
+        ASSIGN_OR_RETURN(bool write, PlanImport(ctx, *work, result.get()));
+        // Refused: fail the mutation so nothing of it is committed.
+        if (!write) return absl::AbortedError(kAllOrNothingRefused);
         return absl::OkStatus();
       },
       [this, work, result, done = std::move(done)](absl::Status s) {
