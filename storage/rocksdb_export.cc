@@ -12,6 +12,7 @@
 #include "storage/key_codec.h"
 #include "storage/records.h"
 #include "storage/rocks_status.h"
+#include "storage/rocksdb_engine.h"
 #include "storage/rocksdb_store.h"
 #include "storage/status_macros.h"
 

@@ -14,6 +14,7 @@
 #include "storage/graph_store.h"
 #include "storage/key_codec.h"
 #include "storage/rocks_status.h"
+#include "storage/rocksdb_engine.h"
 #include "storage/rocksdb_store.h"
 #include "storage/status_macros.h"
 

@@ -2,7 +2,7 @@
 #define PARTNERGRAPH_STORAGE_ROCKSDB_STORE_H_
 
 // The embedded RocksDB engine of GraphStore, for storage/ only (callers open
-// it with OpenRocksDbStore). Its methods live by concern:
+// it with OpenRocksDbStore, rocksdb_engine.h). Its methods live by concern:
 //   rocksdb_store.cc    lifetime, the mutations (each queues a write rule
 //                       of write_plan.h), graph queries on the index
 //   rocksdb_commit.cc   the commit queue: group commit, plans into one
