@@ -113,8 +113,8 @@ class PlanContext {
   WritePlan& plan() { return plan_; }
 
  private:
-  // Reads `key` from the plan's writes (*planned set) or else the store,
-  // recording a precondition for the latter.
+  // Reads `key` from the plan's writes or else (*from_store set) the
+  // store, recording a precondition for the latter.
   absl::StatusOr<bool> Read(const std::string& key, std::string* value,
                             bool* from_store);
   void Require(const std::string& key, Precondition::Kind kind,

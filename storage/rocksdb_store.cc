@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "storage/graph_query.h"
 #include "storage/rocksdb_graph_snapshot.h"
 #include "storage/status_macros.h"
