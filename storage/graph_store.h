@@ -46,14 +46,17 @@ inline constexpr int kMaxScanPerPage = 20000;
 // Most change batches one ReadChanges call returns.
 inline constexpr int kMaxChangeBatches = 1000;
 
+// What an engine is opened with; each engine's header says how it reads
+// them (rocksdb_engine.h for the embedded one).
 struct StoreOptions {
-  // fsync the WAL before a write is acknowledged.
+  // Make each write durable (the engine's log flushed to disk) before it is
+  // acknowledged.
   bool sync = true;
-  // RocksDB block cache size.
+  // Bytes of the engine's cache of its local files.
   int64_t block_cache_bytes = 64ll << 20;
   // Number of most recent revisions whose change-log entries are kept.
   int64_t history_limit = 100000;
-  // Most mutations committed together in one WAL write (group commit).
+  // Most mutations committed together in one durable write (group commit).
   int max_group_size = 256;
   // Test hook, called at named points inside a mutation ("company.record",
   // "company.indexes", "partnership.record", "partnership.indexes",
@@ -135,9 +138,10 @@ struct StoreStats {
   // Bytes of the store's files on disk (tables, write-ahead log, manifest).
   int64_t disk_bytes = 0;
   std::string schema_version;
-  // Engine gauges (RocksDB GetIntProperty; 0 where unknown): SST file bytes,
-  // memtable bytes, whether writes are stopped by a stall (0/1) and the
-  // current delayed-write rate in bytes/s (0 = writes not delayed).
+  // Engine gauges (0 where the engine has none): bytes of its table files,
+  // bytes of its in-memory write buffers, whether writes are stopped by a
+  // stall (0/1) and the current delayed-write rate in bytes/s (0 = writes not
+  // delayed).
   int64_t sst_bytes = 0;
   int64_t memtable_bytes = 0;
   int64_t write_stopped = 0;
@@ -373,19 +377,10 @@ class GraphStore {
       const AggregateQuery& query, absl::Time deadline) = 0;
 };
 
-// Opens (creating if needed) the RocksDB store at `path`. FAILED_PRECONDITION
-// when the directory holds a store of another schema version; UNAVAILABLE
-// when another process holds it.
-absl::StatusOr<std::unique_ptr<GraphStore>> OpenRocksDbStore(
-    const std::string& path, const StoreOptions& options);
-
-// Copies the checkpoint in `checkpoint_dir` (see CreateCheckpoint) into
-// `path`, which must be missing or empty (FAILED_PRECONDITION otherwise), so
-// that OpenRocksDbStore(path) gives exactly the checkpoint's state. NOT_FOUND
-// when `checkpoint_dir` holds no store. Returns the checkpoint's revision.
-absl::StatusOr<int64_t> RestoreRocksDbCheckpoint(
-    const std::string& checkpoint_dir, const std::string& path);
-
 }  // namespace partnergraph::storage
+
+// The embedded engine's OpenRocksDbStore and RestoreRocksDbCheckpoint, for
+// the callers that found them here before they had a header of their own.
+#include "storage/rocksdb_engine.h"  // IWYU pragma: export
 
 #endif  // PARTNERGRAPH_STORAGE_GRAPH_STORE_H_

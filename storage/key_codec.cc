@@ -233,4 +233,16 @@ bool DecodeChangeKey(absl::string_view key, int64_t* revision) {
   return true;
 }
 
+std::string EncodeInt64(int64_t v) {
+  std::string s;
+  AppendUint64(&s, static_cast<uint64_t>(v));
+  return s;
+}
+
+int64_t DecodeInt64(absl::string_view s) {
+  uint64_t v = 0;
+  if (!ConsumeUint64(&s, &v)) return 0;
+  return static_cast<int64_t>(v);
+}
+
 }  // namespace partnergraph::storage::keys

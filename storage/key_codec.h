@@ -40,6 +40,19 @@ inline constexpr char kDedupe = 'D';
 inline constexpr char kChange = 'R';
 inline constexpr char kRequestId = 'Q';
 
+// Names of the meta table's keys (MetaKey(name)), and the schema version
+// this build reads and writes.
+inline constexpr char kSchemaVersion[] = "1";
+inline constexpr char kMetaSchemaVersion[] = "schema_version";
+inline constexpr char kMetaRevision[] = "revision";
+inline constexpr char kMetaCompactRevision[] = "compact_revision";
+inline constexpr char kMetaTokenKey[] = "page_token_key";
+
+// An int64 value (meta counters, dedupe kind masks): 8 bytes big-endian.
+// DecodeInt64 gives 0 for malformed bytes.
+std::string EncodeInt64(int64_t v);
+int64_t DecodeInt64(absl::string_view s);
+
 // Component encoders and decoders. Consume* advance `in` past the component
 // and return false on malformed input.
 void AppendString(std::string* out, absl::string_view s);

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "storage/graph_store.h"
+#include "storage/rocksdb_engine.h"
 
 namespace partnergraph::fuzzing {
 

@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/graph_store.h"
+#include "storage/rocksdb_engine.h"
 
 #define ASSERT_OK(expr)                                                        \
   do {                                                                         \

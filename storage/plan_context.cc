@@ -1,0 +1,144 @@
+#include "storage/plan_context.h"
+
+#include <algorithm>
+#include <iterator>
+#include <utility>
+
+#include "storage/key_codec.h"
+
+namespace partnergraph::storage {
+
+PlanContext::PlanContext(PlanReader* reader, int64_t revision,
+                         int64_t now_micros, const FaultInjector* fault)
+    : reader_(reader),
+      revision_(revision),
+      now_micros_(now_micros),
+      fault_(fault) {}
+
+void PlanContext::Require(const std::string& key, Precondition::Kind kind,
+                          int64_t revision) {
+  auto [it, inserted] = required_.try_emplace(key, plan_.preconditions.size());
+  if (inserted) {
+    plan_.preconditions.push_back({key, kind, revision});
+    return;
+  }
+  // A key first checked for existence, then read as a record.
+  Precondition& p = plan_.preconditions[it->second];
+  if (kind == Precondition::Kind::kModRevision &&
+      p.kind == Precondition::Kind::kExists) {
+    p.kind = kind;
+    p.revision = revision;
+  }
+}
+
+absl::StatusOr<bool> PlanContext::Read(const std::string& key,
+                                       std::string* value, bool* from_store) {
+  *from_store = false;
+  auto w = plan_.writes.find(key);
+  if (w != plan_.writes.end()) {
+    if (!w->second.has_value()) return false;
+    *value = *w->second;
+    return true;
+  }
+  ASSIGN_OR_RETURN(bool found, reader_->Get(key, value));
+  *from_store = true;
+  Require(key,
+          found ? Precondition::Kind::kExists : Precondition::Kind::kAbsent, 0);
+  return found;
+}
+
+absl::StatusOr<bool> PlanContext::Get(const std::string& key,
+                                      std::string* value) {
+  bool from_store = false;
+  return Read(key, value, &from_store);
+}
+
+absl::StatusOr<bool> PlanContext::Exists(const std::string& key) {
+  auto w = plan_.writes.find(key);
+  if (w != plan_.writes.end()) return w->second.has_value();
+  // Read before: nothing but this plan changes the store while it is made.
+  auto r = required_.find(key);
+  if (r != required_.end()) {
+    const Precondition::Kind kind = plan_.preconditions[r->second].kind;
+    if (kind != Precondition::Kind::kRangeUnchanged) {
+      return kind != Precondition::Kind::kAbsent;
+    }
+  }
+  std::string value;
+  bool from_store = false;
+  return Read(key, &value, &from_store);
+}
+
+absl::Status PlanContext::Scan(
+    const std::string& prefix, int limit,
+    std::vector<std::pair<std::string, std::string>>* out, bool* truncated) {
+  Require(prefix, Precondition::Kind::kRangeUnchanged, revision_ - 1);
+  const std::string upper = keys::PrefixSuccessor(prefix);
+  auto begin = plan_.writes.lower_bound(prefix);
+  auto end =
+      upper.empty() ? plan_.writes.end() : plan_.writes.lower_bound(upper);
+  if (begin == end) return reader_->Scan(prefix, limit, out, truncated);
+  // Each planned write hides at most one stored key: read that many more,
+  // so the first `limit` of the merged keys are exact.
+  const int planned = static_cast<int>(std::distance(begin, end));
+  std::vector<std::pair<std::string, std::string>> stored;
+  bool stored_truncated = false;
+  RETURN_IF_ERROR(
+      reader_->Scan(prefix, limit + planned, &stored, &stored_truncated));
+  std::vector<std::pair<std::string, std::string>> merged;
+  for (auto& kv : stored) {
+    if (plan_.writes.find(kv.first) == plan_.writes.end()) {
+      merged.push_back(std::move(kv));
+    }
+  }
+  for (auto it = begin; it != end; ++it) {
+    if (it->second.has_value()) merged.emplace_back(it->first, *it->second);
+  }
+  std::sort(merged.begin(), merged.end());
+  *truncated = stored_truncated || static_cast<int>(merged.size()) > limit;
+  if (static_cast<int>(merged.size()) > limit) merged.resize(limit);
+  for (auto& kv : merged) out->push_back(std::move(kv));
+  return absl::OkStatus();
+}
+
+void PlanContext::Put(const std::string& key, std::string value) {
+  plan_.writes[key] = std::move(value);
+}
+
+void PlanContext::Delete(const std::string& key) {
+  plan_.writes[key] = std::nullopt;
+}
+
+void PlanContext::ReplaceEntries(const IndexEntries& old_entries,
+                                 const IndexEntries& new_entries) {
+  for (const auto& [k, v] : old_entries) {
+    if (new_entries.count(k) == 0) Delete(k);
+  }
+  for (const auto& [k, v] : new_entries) {
+    auto it = old_entries.find(k);
+    if (it == old_entries.end() || it->second != v) Put(k, v);
+  }
+}
+
+void PlanContext::AddEvent(ChangeEventRecord::Type type, CompanyRecord r,
+                           const CompanyRecord* previous) {
+  auto* e = plan_.changes.add_events();
+  e->set_type(type);
+  *e->mutable_company() = std::move(r);
+  if (previous != nullptr) *e->mutable_previous_company() = *previous;
+}
+
+void PlanContext::AddEvent(ChangeEventRecord::Type type, PartnershipRecord r,
+                           const PartnershipRecord* previous) {
+  auto* e = plan_.changes.add_events();
+  e->set_type(type);
+  *e->mutable_partnership() = std::move(r);
+  if (previous != nullptr) *e->mutable_previous_partnership() = *previous;
+}
+
+absl::Status PlanContext::Fault(absl::string_view point) const {
+  if (fault_ == nullptr || !*fault_) return absl::OkStatus();
+  return (*fault_)(point);
+}
+
+}  // namespace partnergraph::storage

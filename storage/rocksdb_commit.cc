@@ -1,0 +1,263 @@
+// The commit queue of the RocksDB engine: group commit of planned writes.
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "rocksdb/db.h"
+#include "rocksdb/utilities/write_batch_with_index.h"
+#include "storage/key_codec.h"
+#include "storage/rocks_status.h"
+#include "storage/rocksdb_graph_snapshot.h"
+#include "storage/rocksdb_store.h"
+#include "storage/status_macros.h"
+
+namespace partnergraph::storage {
+namespace {
+
+// The store as a mutation of a group finds it: the DB with the writes of
+// the group's earlier mutations, through the group's batch.
+class BatchReader final : public PlanReader {
+ public:
+  BatchReader(rocksdb::DB* db, rocksdb::WriteBatchWithIndex* batch)
+      : db_(db), batch_(batch) {}
+
+  absl::StatusOr<bool> Get(const std::string& key,
+                           std::string* value) override {
+    rocksdb::Status s =
+        batch_->GetFromBatchAndDB(db_, rocksdb::ReadOptions(), key, value);
+    if (s.IsNotFound()) return false;
+    RETURN_IF_ERROR(FromRocks(s, "read"));
+    return true;
+  }
+
+  absl::Status Scan(const std::string& prefix, int limit,
+                    std::vector<std::pair<std::string, std::string>>* out,
+                    bool* truncated) override {
+    std::string upper = keys::PrefixSuccessor(prefix);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = upper.empty() ? nullptr : &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(batch_->NewIteratorWithBase(
+        db_->DefaultColumnFamily(), db_->NewIterator(ro), &ro));
+    *truncated = false;
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+      if (!it->key().starts_with(prefix)) break;
+      if (static_cast<int>(out->size()) >= limit) {
+        *truncated = true;
+        break;
+      }
+      out->emplace_back(it->key().ToString(), it->value().ToString());
+    }
+    return FromRocks(it->status(), "scan");
+  }
+
+ private:
+  rocksdb::DB* db_;
+  rocksdb::WriteBatchWithIndex* batch_;
+};
+
+// The store as a mutation committed alone (a bulk import) finds it: the DB
+// itself, the group's batch being empty. One iterator serves every scan:
+// nothing else writes while the group runs.
+class DbReader final : public PlanReader {
+ public:
+  explicit DbReader(rocksdb::DB* db) : db_(db) {}
+
+  absl::StatusOr<bool> Get(const std::string& key,
+                           std::string* value) override {
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), key, value);
+    if (s.IsNotFound()) return false;
+    RETURN_IF_ERROR(FromRocks(s, "import read"));
+    return true;
+  }
+
+  absl::Status Scan(const std::string& prefix, int limit,
+                    std::vector<std::pair<std::string, std::string>>* out,
+                    bool* truncated) override {
+    if (it_ == nullptr) it_.reset(db_->NewIterator(rocksdb::ReadOptions()));
+    *truncated = false;
+    for (it_->Seek(prefix); it_->Valid() && it_->key().starts_with(prefix);
+         it_->Next()) {
+      if (static_cast<int>(out->size()) >= limit) {
+        *truncated = true;
+        break;
+      }
+      out->emplace_back(it_->key().ToString(), it_->value().ToString());
+    }
+    return FromRocks(it_->status(), "import scan");
+  }
+
+ private:
+  rocksdb::DB* db_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+// Adds a plan's writes to the batch. A mutation committed alone bypasses
+// the batch's index (later reads through the batch do not see them), in key
+// order, which the memtable inserts far faster.
+absl::Status AddPlan(const WritePlan& plan, bool unindexed,
+                     rocksdb::WriteBatchWithIndex* batch) {
+  rocksdb::WriteBatch* raw = batch->GetWriteBatch();
+  for (const auto& [key, value] : plan.writes) {
+    rocksdb::Status s;
+    if (value.has_value()) {
+      rocksdb::Slice v(value->data(), value->size());
+      s = unindexed ? raw->Put(key, v) : batch->Put(key, v);
+    } else {
+      s = unindexed ? raw->Delete(key) : batch->Delete(key);
+    }
+    RETURN_IF_ERROR(FromRocks(s, "write"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void RocksDbStore::Enqueue(Mutation fn, StatusDone done, bool exclusive) {
+  auto pending = std::make_unique<Pending>();
+  pending->fn = std::move(fn);
+  pending->done = std::move(done);
+  pending->exclusive = exclusive;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    if (!stopping_) {
+      queue_.push_back(std::move(pending));
+      return;
+    }
+  }
+  pending->done(absl::UnavailableError("store is closing"));
+}
+
+void RocksDbStore::CommitLoop() {
+  rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0,
+                                     /*overwrite_key=*/true);
+  while (true) {
+    std::vector<std::unique_ptr<Pending>> group;
+    {
+      absl::MutexLock lock(&queue_mu_);
+      queue_mu_.Await(absl::Condition(
+          +[](RocksDbStore* s) { return s->stopping_ || !s->queue_.empty(); },
+          this));
+      if (queue_.empty()) return;  // stopping with nothing left
+      while (!queue_.empty() &&
+             static_cast<int>(group.size()) < options_.max_group_size) {
+        if (queue_.front()->exclusive && !group.empty()) break;
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+        if (group.back()->exclusive) break;
+      }
+    }
+    CommitGroup(group, &batch);
+  }
+}
+
+absl::Status RocksDbStore::PlanAndBatch(Pending& p, int64_t revision,
+                                        int64_t now,
+                                        rocksdb::WriteBatchWithIndex* batch,
+                                        ChangeBatchRecord* changes) {
+  BatchReader batch_reader(db_.get(), batch);
+  DbReader db_reader(db_.get());
+  PlanReader* reader = p.exclusive ? static_cast<PlanReader*>(&db_reader)
+                                   : static_cast<PlanReader*>(&batch_reader);
+  // The commit thread is the only writer: the preconditions the plan records
+  // hold by construction here.
+  PlanContext ctx(reader, revision, now, &options_.fault_injector);
+  RETURN_IF_ERROR(p.fn(ctx));
+  WritePlan& plan = ctx.plan();
+  RETURN_IF_ERROR(AddPlan(plan, p.exclusive, batch));
+  if (plan.changes.events_size() == 0) return absl::OkStatus();
+  // The change-log entry, trimming the history beyond its limit. Entries at
+  // or below compact_revision_ are gone already.
+  plan.changes.set_revision(revision);
+  plan.changes.set_time_micros(now);
+  RETURN_IF_ERROR(FromRocks(
+      batch->Put(keys::ChangeKey(revision), plan.changes.SerializeAsString()),
+      "write"));
+  int64_t trim = revision - options_.history_limit;
+  if (trim > compact_revision_) {
+    RETURN_IF_ERROR(FromRocks(batch->Delete(keys::ChangeKey(trim)), "write"));
+  }
+  *changes = std::move(plan.changes);
+  return absl::OkStatus();
+}
+
+absl::Status RocksDbStore::WriteGroup(int64_t next, int64_t* compact,
+                                      rocksdb::WriteBatchWithIndex* batch) {
+  // The revision (and the trimmed history's bound) once per group: every
+  // mutation's own entries are already in the batch.
+  RETURN_IF_ERROR(FromRocks(
+      batch->Put(keys::MetaKey(keys::kMetaRevision), keys::EncodeInt64(next)),
+      "commit"));
+  if (next - options_.history_limit > *compact) {
+    *compact = next - options_.history_limit;
+    RETURN_IF_ERROR(
+        FromRocks(batch->Put(keys::MetaKey(keys::kMetaCompactRevision),
+                             keys::EncodeInt64(*compact)),
+                  "commit"));
+  }
+  if (options_.fault_injector) {
+    RETURN_IF_ERROR(options_.fault_injector("commit"));
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return FromRocks(db_->Write(wo, batch->GetWriteBatch()), "commit");
+}
+
+void RocksDbStore::CommitGroup(
+    const std::vector<std::unique_ptr<Pending>>& group,
+    rocksdb::WriteBatchWithIndex* batch) {
+  batch->Clear();
+  const int64_t base = revision_.load(std::memory_order_relaxed);
+  int64_t next = base;
+  int64_t compact = compact_revision_;
+  const int64_t now = absl::ToUnixMicros(absl::Now());
+  std::vector<ChangeBatchRecord> committed;
+  for (const auto& p : group) {
+    batch->SetSavePoint();
+    ChangeBatchRecord changes;
+    absl::Status s = PlanAndBatch(*p, next + 1, now, batch, &changes);
+    if (!s.ok()) {
+      batch->RollbackToSavePoint();
+    } else {
+      batch->PopSavePoint();
+      if (changes.events_size() > 0) {
+        ++next;
+        committed.push_back(std::move(changes));
+      }
+    }
+    p->status = s;
+  }
+  absl::Status write_status;
+  if (next != base) write_status = WriteGroup(next, &compact, batch);
+  if (write_status.ok()) {
+    if (next != base) {
+      // Only this thread writes: the snapshot is exactly revision `next`.
+      index_.Apply(committed, compact,
+                   RecordsAt(NewSharedSnapshot(db_.get()), next));
+    }
+    revision_.store(next, std::memory_order_release);
+    compact_revision_ = compact;
+    if (next != base) {
+      auto batches = std::make_shared<const std::vector<ChangeBatchRecord>>(
+          std::move(committed));
+      absl::MutexLock lock(&listener_mu_);
+      if (listener_) listener_(next, std::move(batches));
+    }
+  }
+  for (const auto& p : group) {
+    if (!write_status.ok() && p->status.ok()) p->status = write_status;
+    p->done(std::move(p->status));
+  }
+}
+
+RecordSnapshotFactory RocksDbStore::RecordsAt(
+    std::shared_ptr<const rocksdb::Snapshot> snapshot, int64_t revision) {
+  return [db = db_.get(), snapshot = std::move(snapshot), revision] {
+    return NewRocksDbGraphSnapshot(db, snapshot, revision);
+  };
+}
+
+}  // namespace partnergraph::storage

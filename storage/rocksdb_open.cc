@@ -1,0 +1,138 @@
+// Opening the RocksDB engine: its options, the schema check and the meta
+// keys a new store starts with.
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+#include "storage/graph_store.h"
+#include "storage/key_codec.h"
+#include "storage/rocks_status.h"
+#include "storage/rocksdb_engine.h"
+#include "storage/rocksdb_store.h"
+#include "storage/status_macros.h"
+
+namespace partnergraph::storage {
+
+namespace {
+
+rocksdb::Options DbOptionsFor(const StoreOptions& options) {
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.IncreaseParallelism(2);
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(static_cast<size_t>(
+      std::max<int64_t>(options.block_cache_bytes, 1 << 20)));
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  db_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // A whole-key bloom filter on the memtable too: most point lookups (an
+  // import checks every record id and participant) are for absent keys.
+  db_options.memtable_whole_key_filtering = true;
+  db_options.memtable_prefix_bloom_size_ratio = 0.02;
+  return db_options;
+}
+
+rocksdb::WriteOptions SyncWrite() {
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return wo;
+}
+
+// Initialises an empty store (schema version, page-token key, revision 0);
+// FAILED_PRECONDITION for data of another schema version or none.
+absl::Status InitOrCheckSchema(rocksdb::DB* db, const std::string& path) {
+  std::string version;
+  rocksdb::Status s =
+      db->Get(rocksdb::ReadOptions(), keys::MetaKey(keys::kMetaSchemaVersion),
+              &version);
+  if (s.IsNotFound()) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions()));
+    it->SeekToFirst();
+    if (it->Valid()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          path, " holds data without a partnergraph schema version"));
+    }
+    absl::BitGen gen;
+    std::string token_key;
+    keys::AppendUint64(&token_key, absl::Uniform<uint64_t>(gen));
+    keys::AppendUint64(&token_key, absl::Uniform<uint64_t>(gen));
+    rocksdb::WriteBatch init;
+    init.Put(keys::MetaKey(keys::kMetaSchemaVersion), keys::kSchemaVersion);
+    init.Put(keys::MetaKey(keys::kMetaTokenKey), token_key);
+    init.Put(keys::MetaKey(keys::kMetaRevision), keys::EncodeInt64(0));
+    RETURN_IF_ERROR(
+        FromRocks(db->Write(SyncWrite(), &init), "initialise store"));
+    version = keys::kSchemaVersion;
+  } else {
+    RETURN_IF_ERROR(FromRocks(s, "read schema version"));
+  }
+  if (version != keys::kSchemaVersion) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, " holds schema version ", version,
+                     "; this build reads ", keys::kSchemaVersion));
+  }
+  return absl::OkStatus();
+}
+
+// Trims the change log to `history_limit` revisions (a smaller limit than
+// before); returns the compact revision.
+absl::StatusOr<int64_t> TrimHistory(rocksdb::DB* db, int64_t revision,
+                                    int64_t history_limit) {
+  std::string compact_bytes;
+  rocksdb::Status s =
+      db->Get(rocksdb::ReadOptions(), keys::MetaKey(keys::kMetaCompactRevision),
+              &compact_bytes);
+  int64_t compact = s.ok() ? keys::DecodeInt64(compact_bytes) : 0;
+  int64_t want_compact = revision - history_limit;
+  if (want_compact <= compact) return compact;
+  rocksdb::WriteBatch trim;
+  trim.DeleteRange(keys::ChangeKey(compact + 1),
+                   keys::ChangeKey(want_compact + 1));
+  trim.Put(keys::MetaKey(keys::kMetaCompactRevision),
+           keys::EncodeInt64(want_compact));
+  RETURN_IF_ERROR(FromRocks(db->Write(SyncWrite(), &trim), "trim history"));
+  return want_compact;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<GraphStore>> OpenRocksDbStore(
+    const std::string& path, const StoreOptions& options) {
+  if (options.history_limit < 1) {
+    return absl::InvalidArgumentError("history_limit: want >= 1");
+  }
+  if (options.max_group_size < 1) {
+    return absl::InvalidArgumentError("max_group_size: want >= 1");
+  }
+  rocksdb::DB* raw = nullptr;
+  RETURN_IF_ERROR(
+      FromRocks(rocksdb::DB::Open(DbOptionsFor(options), path, &raw),
+                absl::StrCat("open store at ", path)));
+  std::unique_ptr<rocksdb::DB> db(raw);
+  RETURN_IF_ERROR(InitOrCheckSchema(db.get(), path));
+  std::string rev_bytes, token_key;
+  RETURN_IF_ERROR(
+      FromRocks(db->Get(rocksdb::ReadOptions(),
+                        keys::MetaKey(keys::kMetaRevision), &rev_bytes),
+                "read revision"));
+  RETURN_IF_ERROR(
+      FromRocks(db->Get(rocksdb::ReadOptions(),
+                        keys::MetaKey(keys::kMetaTokenKey), &token_key),
+                "read token key"));
+  int64_t revision = keys::DecodeInt64(rev_bytes);
+  ASSIGN_OR_RETURN(int64_t compact,
+                   TrimHistory(db.get(), revision, options.history_limit));
+  auto store = std::make_unique<RocksDbStore>(std::move(db), options, revision,
+                                              compact, token_key);
+  RETURN_IF_ERROR(store->Start());
+  return std::unique_ptr<GraphStore>(std::move(store));
+}
+
+}  // namespace partnergraph::storage

@@ -1,0 +1,207 @@
+#ifndef PARTNERGRAPH_STORAGE_ROCKSDB_STORE_H_
+#define PARTNERGRAPH_STORAGE_ROCKSDB_STORE_H_
+
+// The embedded RocksDB engine of GraphStore, for storage/ only (callers open
+// it with OpenRocksDbStore, rocksdb_engine.h). Its methods live by concern:
+//   rocksdb_store.cc    lifetime, the mutations (each queues a write rule
+//                       of write_plan.h), graph queries on the index
+//   rocksdb_commit.cc   the commit queue: group commit, plans into one
+//                       WriteBatch, the change log, applying to the index
+//   rocksdb_reads.cc    point reads, listings, search, changes, stats and
+//                       the consistency check's scans, at one snapshot
+//   rocksdb_export.cc   export cursor, checkpoint and restore
+//   rocksdb_open.cc     options, opening and the schema/meta keys at open
+//
+// Writes go through one committer thread that drains a queue of mutations.
+// Each mutation plans its write against the store as the group's batch has
+// left it (so it sees the mutations queued before it) at the next revision;
+// a plan is added to the group's WriteBatchWithIndex only when its rule
+// succeeds. The whole group is then written with one WAL write (fsync'ed
+// when StoreOptions::sync), applied to the graph index, and only then are
+// its callers answered. Reads never take the committer's path.
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "rocksdb/db.h"
+#include "rocksdb/utilities/write_batch_with_index.h"
+#include "storage/graph_index.h"
+#include "storage/graph_store.h"
+#include "storage/plan_context.h"
+
+namespace partnergraph::storage {
+
+// Reads at one RocksDB snapshot, released on destruction.
+class RocksDbSnapshotReader {
+ public:
+  explicit RocksDbSnapshotReader(rocksdb::DB* db);
+  ~RocksDbSnapshotReader();
+  RocksDbSnapshotReader(const RocksDbSnapshotReader&) = delete;
+  RocksDbSnapshotReader& operator=(const RocksDbSnapshotReader&) = delete;
+
+  const rocksdb::ReadOptions& options() const { return options_; }
+  // An int64 meta value (0 when absent).
+  absl::StatusOr<int64_t> MetaInt(absl::string_view name) const;
+  absl::StatusOr<int64_t> Revision() const;
+
+ private:
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snapshot_;
+  rocksdb::ReadOptions options_;
+};
+
+class RocksDbStore : public GraphStore {
+ public:
+  RocksDbStore(std::unique_ptr<rocksdb::DB> db, StoreOptions options,
+               int64_t revision, int64_t compact_revision,
+               std::string token_key);
+  ~RocksDbStore() override;
+
+  // Rebuilds the graph index from the store, then starts taking writes.
+  absl::Status Start();
+
+  // Mutations (rocksdb_store.cc).
+  void CreateCompanyAsync(CompanyRecord c, std::string request_id,
+                          Done<CompanyRecord> done) override;
+  void UpdateCompanyAsync(CompanyRecord patch, std::vector<std::string> paths,
+                          std::string etag, Done<CompanyRecord> done) override;
+  void DeleteCompanyAsync(std::string id, std::string etag, bool force,
+                          StatusDone done) override;
+  void CreatePartnershipAsync(PartnershipRecord p, std::string request_id,
+                              Done<PartnershipRecord> done) override;
+  void UpdatePartnershipAsync(PartnershipRecord patch,
+                              std::vector<std::string> paths, std::string etag,
+                              Done<PartnershipRecord> done) override;
+  void DeletePartnershipAsync(std::string id, std::string etag,
+                              StatusDone done) override;
+  void ImportAsync(ImportBatch batch, Done<ImportResult> done) override;
+  int64_t Revision() const override;
+  void SetCommitListener(CommitListener listener) override;
+
+  // Graph queries on the in-memory index (rocksdb_store.cc).
+  absl::StatusOr<NeighborhoodResult> GetNeighborhood(
+      const NeighborhoodQuery& query, absl::Time deadline) override;
+  absl::StatusOr<PathsResult> FindPaths(const PathQuery& query,
+                                        absl::Time deadline) override;
+  absl::StatusOr<AggregateResult> AggregatePartnerships(
+      const AggregateQuery& query, absl::Time deadline) override;
+
+  // Reads (rocksdb_reads.cc).
+  absl::StatusOr<CompanyRecord> GetCompany(absl::string_view id) override;
+  absl::StatusOr<std::vector<CompanyRecord>> BatchGetCompanies(
+      const std::vector<std::string>& ids) override;
+  absl::StatusOr<CompanyPage> ListCompanies(
+      const CompanyFilter& filter, int page_size,
+      absl::string_view page_token) override;
+  absl::StatusOr<SearchResult> SearchCompanies(absl::string_view query,
+                                               int limit) override;
+  absl::StatusOr<PartnershipRecord> GetPartnership(
+      absl::string_view id) override;
+  absl::StatusOr<PartnershipPage> ListPartnerships(
+      const PartnershipQuery& query, int page_size,
+      absl::string_view page_token) override;
+  absl::StatusOr<ChangesPage> ReadChanges(int64_t start_revision,
+                                          int max_batches) override;
+  absl::StatusOr<bool> PartnershipMatches(const PartnershipQuery& query,
+                                          const PartnershipRecord& p) override;
+  absl::StatusOr<StoreStats> GetStats() override;
+  absl::StatusOr<ConsistencyReport> CheckConsistency() override;
+
+  // Export and checkpoint (rocksdb_export.cc).
+  absl::StatusOr<std::unique_ptr<RecordCursor>> OpenExport() override;
+  absl::StatusOr<CheckpointInfo> CreateCheckpoint(
+      const std::string& dir) override;
+
+ private:
+  // A write rule, planned on the commit thread.
+  using Mutation = std::function<absl::Status(PlanContext&)>;
+
+  struct Pending {
+    Mutation fn;
+    StatusDone done;
+    absl::Status status;
+    // Committed in a group of its own (bulk import).
+    bool exclusive = false;
+  };
+
+  // Commit queue (rocksdb_commit.cc).
+  // Queues `fn` for the committer; `done` gets its status once the group it
+  // was committed in is durable (or failed).
+  void Enqueue(Mutation fn, StatusDone done, bool exclusive = false);
+  // Enqueue for a rule that produces a record: `body` fills it in.
+  template <typename T, typename Body>
+  void Run(Body body, Done<T> done);
+  void CommitLoop();
+  void CommitGroup(const std::vector<std::unique_ptr<Pending>>& group,
+                   rocksdb::WriteBatchWithIndex* batch);
+  // Plans one mutation at revision `revision` and adds its plan, change-log
+  // entry and history trim to `batch`. *changes gets its change batch.
+  absl::Status PlanAndBatch(Pending& p, int64_t revision, int64_t now,
+                            rocksdb::WriteBatchWithIndex* batch,
+                            ChangeBatchRecord* changes);
+  // Writes the group's batch with the revision meta keys.
+  absl::Status WriteGroup(int64_t next, int64_t* compact,
+                          rocksdb::WriteBatchWithIndex* batch);
+  RecordSnapshotFactory RecordsAt(
+      std::shared_ptr<const rocksdb::Snapshot> snapshot, int64_t revision);
+
+  // Reads (rocksdb_reads.cc).
+  template <typename Record>
+  absl::StatusOr<Record> ReadRecord(const rocksdb::ReadOptions& ro,
+                                    const std::string& key,
+                                    absl::string_view collection,
+                                    absl::string_view id);
+  absl::StatusOr<int64_t> CountPrefix(const RocksDbSnapshotReader& snap,
+                                      const std::string& prefix);
+  QueryLimits GraphLimits(absl::Time deadline) const;
+
+  std::unique_ptr<rocksdb::DB> db_;
+  const StoreOptions options_;
+  std::atomic<int64_t> revision_;
+  // Declared after db_: destroyed first, releasing its snapshots.
+  GraphIndex index_;
+  const std::string token_key_;
+  // Revisions up to this one are trimmed from the change log. Never moves
+  // back, even when a later open keeps a longer history. Commit thread only.
+  int64_t compact_revision_;
+
+  absl::Mutex queue_mu_;
+  std::deque<std::unique_ptr<Pending>> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  std::thread committer_;
+
+  absl::Mutex listener_mu_;
+  CommitListener listener_ ABSL_GUARDED_BY(listener_mu_);
+};
+
+template <typename T, typename Body>
+void RocksDbStore::Run(Body body, Done<T> done) {
+  auto out = std::make_shared<T>();
+  Enqueue([body = std::move(body),
+           out](PlanContext& ctx) { return body(ctx, *out); },
+          [out, done = std::move(done)](absl::Status s) {
+            if (s.ok()) {
+              done(std::move(*out));
+            } else {
+              done(s);
+            }
+          });
+}
+
+// Reads the store revision of the (closed) store in `dir`
+// (rocksdb_export.cc).
+absl::StatusOr<int64_t> ReadRocksDbRevisionAt(const std::string& dir);
+
+}  // namespace partnergraph::storage
+
+#endif  // PARTNERGRAPH_STORAGE_ROCKSDB_STORE_H_

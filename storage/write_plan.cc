@@ -1,0 +1,421 @@
+#include "storage/write_plan.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "storage/key_codec.h"
+#include "storage/record_mask.h"
+#include "storage/text.h"
+#include "storage/validation.h"
+
+namespace partnergraph::storage {
+namespace {
+
+using ::google::protobuf::util::MessageDifferencer;
+
+// A forced company delete removes at most this many partnerships in its one
+// write; beyond it the delete is refused with RESOURCE_EXHAUSTED.
+constexpr int kMaxForceDeletePartnerships = 10000;
+
+std::string NewPartnershipId() {
+  thread_local absl::BitGen gen;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id = "p";
+  for (int i = 0; i < 15; ++i) {
+    id.push_back(kHex[absl::Uniform<int>(gen, 0, 16)]);
+  }
+  return id;
+}
+
+// The start of every create. A request id seen before answers with what
+// its first call created (*replayed set); otherwise a taken id is
+// ALREADY_EXISTS.
+template <typename Record>
+absl::Status BeginCreate(PlanContext& ctx, absl::string_view collection,
+                         std::string (*key)(absl::string_view),
+                         const std::string& rid, const std::string& id,
+                         Record* result, bool* replayed) {
+  *replayed = false;
+  if (!rid.empty()) {
+    std::string bytes;
+    ASSIGN_OR_RETURN(bool found,
+                     ctx.Get(keys::RequestIdKey(collection, rid), &bytes));
+    if (found) {
+      ASSIGN_OR_RETURN(RequestIdRecord seen,
+                       ParseRecord<RequestIdRecord>(bytes, "record"));
+      ASSIGN_OR_RETURN(bool exists,
+                       ctx.GetRecord(key(seen.resource_id()), result));
+      // A record of that id created later is someone else's.
+      if (!exists || result->create_revision() != seen.revision()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("request_id: \"", rid, "\" created ", collection, "/",
+                         seen.resource_id(), ", which has since been deleted"));
+      }
+      *replayed = true;
+      return absl::OkStatus();
+    }
+  }
+  ASSIGN_OR_RETURN(bool exists, ctx.Exists(key(id)));
+  if (exists) {
+    return absl::AlreadyExistsError(
+        absl::StrCat(collection, "/", id, " already exists"));
+  }
+  return absl::OkStatus();
+}
+
+void PutRequestId(PlanContext& ctx, absl::string_view collection,
+                  const std::string& request_id,
+                  const std::string& resource_id) {
+  RequestIdRecord r;
+  r.set_resource_id(resource_id);
+  r.set_revision(ctx.revision());
+  ctx.Put(keys::RequestIdKey(collection, request_id), r.SerializeAsString());
+}
+
+// Writes `rec` (stamped) over `old` (nullptr: a new company): the record,
+// its index entries and the change event.
+absl::Status WriteCompany(PlanContext& ctx, const CompanyRecord* old,
+                          CompanyRecord rec) {
+  ctx.Put(keys::CompanyKey(rec.id()), rec.SerializeAsString());
+  RETURN_IF_ERROR(ctx.Fault("company.record"));
+  ctx.ReplaceEntries(
+      old != nullptr ? CompanyIndexEntries(*old) : IndexEntries(),
+      CompanyIndexEntries(rec));
+  RETURN_IF_ERROR(ctx.Fault("company.indexes"));
+  ctx.AddEvent(
+      old != nullptr ? ChangeEventRecord::UPDATED : ChangeEventRecord::CREATED,
+      std::move(rec), old);
+  return absl::OkStatus();
+}
+
+// As WriteCompany, with both versions' index entries computed already.
+absl::Status WritePartnership(PlanContext& ctx, const PartnershipRecord* old,
+                              PartnershipRecord rec,
+                              const IndexEntries& old_entries,
+                              const IndexEntries& new_entries) {
+  ctx.Put(keys::PartnershipKey(rec.id()), rec.SerializeAsString());
+  RETURN_IF_ERROR(ctx.Fault("partnership.record"));
+  ctx.ReplaceEntries(old_entries, new_entries);
+  RETURN_IF_ERROR(ctx.Fault("partnership.indexes"));
+  ctx.AddEvent(
+      old != nullptr ? ChangeEventRecord::UPDATED : ChangeEventRecord::CREATED,
+      std::move(rec), old);
+  return absl::OkStatus();
+}
+
+// Every participant exists (FAILED_PRECONDITION naming the first missing);
+// no other partnership has the same participant set, announced_on and an
+// overlapping kind (ALREADY_EXISTS naming it).
+absl::Status CheckParticipantsAndDuplicates(PlanContext& ctx,
+                                            const PartnershipRecord& p) {
+  for (int i = 0; i < p.participants_size(); ++i) {
+    ASSIGN_OR_RETURN(
+        bool exists,
+        ctx.Exists(keys::CompanyKey(p.participants(i).company_id())));
+    if (!exists) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("partnership.participants[", i, "].company: companies/",
+                       p.participants(i).company_id(), " does not exist"));
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> same;
+  bool truncated = false;
+  RETURN_IF_ERROR(
+      ctx.Scan(keys::DedupePrefix(p.announced_on(), SortedParticipantIds(p)),
+               kMaxScanPerPage, &same, &truncated));
+  const uint32_t mask = KindMask(p);
+  for (const auto& [key, value] : same) {
+    std::string other;
+    if (!keys::DecodeDedupeKey(key, &other)) {
+      return absl::DataLossError("malformed dedupe key");
+    }
+    if (other == p.id()) continue;
+    if ((static_cast<uint32_t>(keys::DecodeInt64(value)) & mask) != 0) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("partnership: duplicate of partnerships/", other,
+                       " (same participants, announced_on ", p.announced_on(),
+                       " and an overlapping kind)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// One company of an import: created, or replaced keeping its creation
+// stamp; one equal to the stored version is left alone.
+absl::Status ImportCompany(PlanContext& ctx, CompanyRecord c) {
+  CompanyRecord old;
+  ASSIGN_OR_RETURN(bool exists, ctx.GetRecord(keys::CompanyKey(c.id()), &old));
+  if (exists) {
+    CompanyRecord bare = old;
+    ClearOutputOnly(&bare);
+    if (MessageDifferencer::Equals(bare, c)) return absl::OkStatus();
+    c.set_create_revision(old.create_revision());
+    c.set_create_time_micros(old.create_time_micros());
+    SetUpdated(ctx.revision(), ctx.now_micros(), &c);
+  } else {
+    SetCreated(ctx.revision(), ctx.now_micros(), &c);
+  }
+  return WriteCompany(ctx, exists ? &old : nullptr, std::move(c));
+}
+
+// As ImportCompany for a partnership, checked as by the single writes when
+// its index entries change. *problem is set (and nothing planned) when the
+// record is refused: FAILED_PRECONDITION for a missing participant,
+// ALREADY_EXISTS for a duplicate.
+absl::Status ImportPartnership(PlanContext& ctx, const PartnershipRecord& p,
+                               absl::Status* problem) {
+  PartnershipRecord old;
+  ASSIGN_OR_RETURN(bool exists,
+                   ctx.GetRecord(keys::PartnershipKey(p.id()), &old));
+  IndexEntries old_entries;
+  if (exists) {
+    PartnershipRecord bare = old;
+    ClearOutputOnly(&bare);
+    if (MessageDifferencer::Equals(bare, p)) return absl::OkStatus();
+    old_entries = PartnershipIndexEntries(old);
+  }
+  IndexEntries new_entries = PartnershipIndexEntries(p);
+  if (!exists || old_entries != new_entries) {
+    absl::Status s = CheckParticipantsAndDuplicates(ctx, p);
+    if (absl::IsFailedPrecondition(s) || absl::IsAlreadyExists(s)) {
+      *problem = std::move(s);
+      return absl::OkStatus();
+    }
+    RETURN_IF_ERROR(s);
+  }
+  PartnershipRecord rec = p;
+  if (exists) {
+    rec.set_create_revision(old.create_revision());
+    rec.set_create_time_micros(old.create_time_micros());
+    SetUpdated(ctx.revision(), ctx.now_micros(), &rec);
+  } else {
+    SetCreated(ctx.revision(), ctx.now_micros(), &rec);
+  }
+  return WritePartnership(ctx, exists ? &old : nullptr, std::move(rec),
+                          old_entries, new_entries);
+}
+
+}  // namespace
+
+absl::Status PrepareCompanyCreate(CompanyRecord* c,
+                                  const std::string& request_id) {
+  RETURN_IF_ERROR(ValidateRequestId("request_id", request_id));
+  ClearOutputOnly(c);
+  if (c->id().empty()) {
+    c->set_id(Slugify(c->display_name()));
+    if (c->id().empty() && !c->display_name().empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("company_id: cannot be derived from display_name \"",
+                       c->display_name(), "\"; give one explicitly"));
+    }
+  } else {
+    RETURN_IF_ERROR(ValidateId("company_id", c->id()));
+  }
+  return ValidateCompany(*c);
+}
+
+absl::Status PreparePartnershipCreate(PartnershipRecord* p,
+                                      const std::string& request_id) {
+  RETURN_IF_ERROR(ValidateRequestId("request_id", request_id));
+  ClearOutputOnly(p);
+  if (p->id().empty()) {
+    p->set_id(NewPartnershipId());
+  } else {
+    RETURN_IF_ERROR(ValidateId("partnership_id", p->id()));
+  }
+  ApplyPartnershipDefaults(p);
+  return ValidatePartnership(*p);
+}
+
+absl::Status PlanCreateCompany(PlanContext& ctx, const CompanyRecord& c,
+                               const std::string& request_id,
+                               CompanyRecord* result) {
+  bool replayed = false;
+  RETURN_IF_ERROR(BeginCreate(ctx, kCompanies, &keys::CompanyKey, request_id,
+                              c.id(), result, &replayed));
+  if (replayed) return absl::OkStatus();
+  *result = c;
+  SetCreated(ctx.revision(), ctx.now_micros(), result);
+  RETURN_IF_ERROR(WriteCompany(ctx, nullptr, *result));
+  if (!request_id.empty()) PutRequestId(ctx, kCompanies, request_id, c.id());
+  return absl::OkStatus();
+}
+
+absl::Status PlanUpdateCompany(PlanContext& ctx, const CompanyRecord& patch,
+                               const std::vector<std::string>& paths,
+                               const std::string& etag, CompanyRecord* result) {
+  CompanyRecord old;
+  ASSIGN_OR_RETURN(bool exists,
+                   ctx.GetRecord(keys::CompanyKey(patch.id()), &old));
+  if (!exists) return NotFound(kCompanies, patch.id());
+  RETURN_IF_ERROR(CheckEtag(etag, old.update_revision(),
+                            absl::StrCat("companies/", patch.id())));
+  *result = old;
+  RETURN_IF_ERROR(ApplyMask(patch, paths, CompanyMutableFields(), result));
+  RETURN_IF_ERROR(ValidateCompany(*result));
+  if (MessageDifferencer::Equals(*result, old)) {
+    return absl::OkStatus();  // Nothing changed: no write, no revision.
+  }
+  SetUpdated(ctx.revision(), ctx.now_micros(), result);
+  return WriteCompany(ctx, &old, *result);
+}
+
+absl::Status PlanDeleteCompany(PlanContext& ctx, const std::string& id,
+                               const std::string& etag, bool force) {
+  CompanyRecord old;
+  ASSIGN_OR_RETURN(bool exists, ctx.GetRecord(keys::CompanyKey(id), &old));
+  if (!exists) return NotFound(kCompanies, id);
+  RETURN_IF_ERROR(CheckEtag(etag, old.update_revision(), "companies/" + id));
+  std::vector<std::pair<std::string, std::string>> adjacent;
+  bool truncated = false;
+  RETURN_IF_ERROR(ctx.Scan(keys::AdjacencyPrefix(id),
+                           kMaxForceDeletePartnerships, &adjacent, &truncated));
+  if (!adjacent.empty() && !force) {
+    std::string a, d, first;
+    keys::DecodeAdjacencyKey(adjacent[0].first, &a, &d, &first);
+    return absl::FailedPreconditionError(absl::StrCat(
+        "companies/", id, " is referenced by ", truncated ? "more than " : "",
+        adjacent.size(), " partnership(s), e.g. partnerships/", first,
+        "; delete those first or pass force"));
+  }
+  if (truncated) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "force: companies/", id, " has more than ", kMaxForceDeletePartnerships,
+        " partnerships, more than one delete may remove"));
+  }
+  for (const auto& [key, value] : adjacent) {
+    std::string a, d, pid;
+    if (!keys::DecodeAdjacencyKey(key, &a, &d, &pid)) {
+      return absl::DataLossError("malformed adjacency key");
+    }
+    RETURN_IF_ERROR(PlanDeletePartnership(ctx, pid, ""));
+  }
+  ctx.Delete(keys::CompanyKey(id));
+  RETURN_IF_ERROR(ctx.Fault("company.record"));
+  ctx.ReplaceEntries(CompanyIndexEntries(old), {});
+  RETURN_IF_ERROR(ctx.Fault("company.indexes"));
+  ctx.AddEvent(ChangeEventRecord::DELETED, std::move(old));
+  return absl::OkStatus();
+}
+
+absl::Status PlanCreatePartnership(PlanContext& ctx, const PartnershipRecord& p,
+                                   const std::string& request_id,
+                                   PartnershipRecord* result) {
+  bool replayed = false;
+  RETURN_IF_ERROR(BeginCreate(ctx, kPartnerships, &keys::PartnershipKey,
+                              request_id, p.id(), result, &replayed));
+  if (replayed) return absl::OkStatus();
+  RETURN_IF_ERROR(CheckParticipantsAndDuplicates(ctx, p));
+  *result = p;
+  SetCreated(ctx.revision(), ctx.now_micros(), result);
+  RETURN_IF_ERROR(WritePartnership(ctx, nullptr, *result, {},
+                                   PartnershipIndexEntries(*result)));
+  if (!request_id.empty()) {
+    PutRequestId(ctx, kPartnerships, request_id, result->id());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PlanUpdatePartnership(PlanContext& ctx,
+                                   const PartnershipRecord& patch,
+                                   const std::vector<std::string>& paths,
+                                   const std::string& etag,
+                                   PartnershipRecord* result) {
+  PartnershipRecord old;
+  ASSIGN_OR_RETURN(bool exists,
+                   ctx.GetRecord(keys::PartnershipKey(patch.id()), &old));
+  if (!exists) return NotFound(kPartnerships, patch.id());
+  RETURN_IF_ERROR(CheckEtag(etag, old.update_revision(),
+                            absl::StrCat("partnerships/", patch.id())));
+  *result = old;
+  RETURN_IF_ERROR(ApplyMask(patch, paths, PartnershipMutableFields(), result));
+  ApplyPartnershipDefaults(result);
+  RETURN_IF_ERROR(ValidatePartnership(*result));
+  if (MessageDifferencer::Equals(*result, old)) return absl::OkStatus();
+  IndexEntries old_entries = PartnershipIndexEntries(old);
+  IndexEntries new_entries = PartnershipIndexEntries(*result);
+  if (old_entries != new_entries) {
+    RETURN_IF_ERROR(CheckParticipantsAndDuplicates(ctx, *result));
+  }
+  SetUpdated(ctx.revision(), ctx.now_micros(), result);
+  return WritePartnership(ctx, &old, *result, old_entries, new_entries);
+}
+
+absl::Status PlanDeletePartnership(PlanContext& ctx, const std::string& id,
+                                   const std::string& etag) {
+  PartnershipRecord old;
+  ASSIGN_OR_RETURN(bool exists, ctx.GetRecord(keys::PartnershipKey(id), &old));
+  if (!exists) return NotFound(kPartnerships, id);
+  RETURN_IF_ERROR(CheckEtag(etag, old.update_revision(), "partnerships/" + id));
+  ctx.Delete(keys::PartnershipKey(id));
+  RETURN_IF_ERROR(ctx.Fault("partnership.record"));
+  ctx.ReplaceEntries(PartnershipIndexEntries(old), {});
+  RETURN_IF_ERROR(ctx.Fault("partnership.indexes"));
+  ctx.AddEvent(ChangeEventRecord::DELETED, std::move(old));
+  return absl::OkStatus();
+}
+
+ImportBatch PrepareImport(ImportBatch batch, ImportResult* result) {
+  ImportBatch work;
+  work.all_or_nothing = batch.all_or_nothing;
+  work.hold_back_missing = batch.hold_back_missing;
+  work.dry_run = batch.dry_run;
+  work.companies.reserve(batch.companies.size());
+  work.partnerships.reserve(batch.partnerships.size());
+  for (auto& [index, c] : batch.companies) {
+    absl::Status s = PrepareCompanyCreate(&c, "");
+    if (s.ok()) {
+      work.companies.emplace_back(index, std::move(c));
+    } else {
+      result->errors.push_back({index, s});
+    }
+  }
+  for (auto& [index, p] : batch.partnerships) {
+    absl::Status s = PreparePartnershipCreate(&p, "");
+    if (s.ok()) {
+      work.partnerships.emplace_back(index, std::move(p));
+    } else {
+      result->errors.push_back({index, s});
+    }
+  }
+  // All or nothing with a bad record already: still check the rest, so
+  // every error is reported, but write nothing.
+  if (work.all_or_nothing && !result->errors.empty()) work.dry_run = true;
+  return work;
+}
+
+absl::StatusOr<bool> PlanImport(PlanContext& ctx, ImportBatch& batch,
+                                ImportResult* result) {
+  const size_t errors_before = result->errors.size();
+  int64_t companies = 0, partnerships = 0;
+  // Companies first, so a partnership may name a company of the batch.
+  for (auto& [index, c] : batch.companies) {
+    RETURN_IF_ERROR(ImportCompany(ctx, std::move(c)));
+    ++companies;
+  }
+  for (auto& [index, p] : batch.partnerships) {
+    absl::Status problem;
+    RETURN_IF_ERROR(ImportPartnership(ctx, p, &problem));
+    if (problem.ok()) {
+      ++partnerships;
+    } else if (absl::IsFailedPrecondition(problem) && batch.hold_back_missing) {
+      result->held_back.emplace_back(index, std::move(p));
+    } else {
+      result->errors.push_back({index, std::move(problem)});
+    }
+  }
+  if (batch.dry_run ||
+      (batch.all_or_nothing && result->errors.size() > errors_before)) {
+    return false;
+  }
+  result->companies_written = companies;
+  result->partnerships_written = partnerships;
+  result->revision = ctx.plan().changes.events_size() > 0 ? ctx.revision()
+                                                          : ctx.revision() - 1;
+  return true;
+}
+
+}  // namespace partnergraph::storage
