@@ -97,9 +97,9 @@ class GraphIndex::View final : public GraphSnapshot {
     return records_->ForEachCompany(fn);
   }
 
-  // The hot path: the callbacks run under the shared lock (they are short:
-  // the queries' per-entry work), so nothing is copied. A callback that
-  // reads the index again through this view does not lock twice.
+  // The callbacks run under the shared lock (they are short: the queries'
+  // per-entry work), so nothing is copied. A callback that reads the index
+  // again through this view does not lock twice.
   absl::Status ForEachAdjacent(absl::string_view company_id,
                                absl::string_view after,
                                absl::string_view before,
@@ -118,23 +118,12 @@ class GraphIndex::View final : public GraphSnapshot {
         return edges[e].date < lo;
       });
     }
-    absl::InlinedVector<absl::string_view, 8> participants;
-    EdgeView view;
     for (auto e = start; e != adj.end(); ++e) {
       const Edge& edge = edges[*e];
       if (edge.date > hi) break;
-      if (!ValidAt(edge.from, edge.to, revision_)) continue;
-      participants.clear();
-      for (uint32_t c : index_->Participants(edge)) {
-        participants.push_back(index_->company_ids_[c]);
+      if (ValidAt(edge.from, edge.to, revision_)) {
+        RETURN_IF_ERROR(Emit(edge, fn));
       }
-      view.partnership_id = index_->partnership_ids_[edge.partnership];
-      view.announced_on = index_->DateText(edge.date);
-      view.participant_ids = participants;
-      view.kinds_mask = edge.kinds_mask;
-      view.status = edge.status;
-      view.sources = edge.sources;
-      RETURN_IF_ERROR(fn(view));
     }
     return absl::OkStatus();
   }
@@ -147,19 +136,18 @@ class GraphIndex::View final : public GraphSnapshot {
     const uint32_t hi = window.second;
     uint32_t next = lo;
     while (true) {
-      Reset();
-      {
-        SharedLock lock(this);
-        auto it = index_->by_date_.lower_bound(next);
-        if (it == index_->by_date_.end() || it->first > hi) break;
-        for (uint32_t e : it->second) {
-          const Edge& edge = index_->edges_[e];
-          if (ValidAt(edge.from, edge.to, revision_)) Copy(edge);
+      // One date at a time under the lock; released between dates.
+      SharedLock lock(this);
+      auto it = index_->by_date_.lower_bound(next);
+      if (it == index_->by_date_.end() || it->first > hi) break;
+      for (uint32_t e : it->second) {
+        const Edge& edge = index_->edges_[e];
+        if (ValidAt(edge.from, edge.to, revision_)) {
+          RETURN_IF_ERROR(Emit(edge, fn));
         }
-        if (it->first == UINT32_MAX) break;
-        next = it->first + 1;
       }
-      RETURN_IF_ERROR(Deliver(fn));
+      if (it->first == UINT32_MAX) break;
+      next = it->first + 1;
     }
     return absl::OkStatus();
   }
@@ -232,54 +220,27 @@ class GraphIndex::View final : public GraphSnapshot {
     View* view_;
   };
 
-  // An edge copied out of the index; views point into the index's
-  // pointer-stable strings.
-  struct Copied {
-    absl::string_view partnership_id;
-    absl::string_view announced_on;
-    uint32_t kinds_mask;
-    int status;
-    int32_t sources;
-    uint32_t first;
-    uint32_t count;
-  };
-
-  void Reset() {
-    copied_.clear();
-    participants_.clear();
-  }
-
-  void Copy(const Edge& edge) ABSL_SHARED_LOCKS_REQUIRED(index_->mu_) {
-    uint32_t first = static_cast<uint32_t>(participants_.size());
+  // Calls `fn` with `edge` as an EdgeView whose strings are the index's
+  // own (pointer-stable) ones.
+  absl::Status Emit(const Edge& edge, const EdgeFn& fn)
+      ABSL_SHARED_LOCKS_REQUIRED(index_->mu_) {
+    absl::InlinedVector<absl::string_view, 8> participants;
     for (uint32_t c : index_->Participants(edge)) {
-      participants_.push_back(index_->company_ids_[c]);
+      participants.push_back(index_->company_ids_[c]);
     }
-    copied_.push_back({index_->partnership_ids_[edge.partnership],
-                       index_->DateText(edge.date), edge.kinds_mask,
-                       edge.status, edge.sources, first,
-                       static_cast<uint32_t>(participants_.size()) - first});
-  }
-
-  absl::Status Deliver(const EdgeFn& fn) {
-    absl::Span<const absl::string_view> all(participants_);
     EdgeView view;
-    for (const Copied& c : copied_) {
-      view.partnership_id = c.partnership_id;
-      view.announced_on = c.announced_on;
-      view.participant_ids = all.subspan(c.first, c.count);
-      view.kinds_mask = c.kinds_mask;
-      view.status = c.status;
-      view.sources = c.sources;
-      RETURN_IF_ERROR(fn(view));
-    }
-    return absl::OkStatus();
+    view.partnership_id = index_->partnership_ids_[edge.partnership];
+    view.announced_on = index_->DateText(edge.date);
+    view.participant_ids = participants;
+    view.kinds_mask = edge.kinds_mask;
+    view.status = edge.status;
+    view.sources = edge.sources;
+    return fn(view);
   }
 
   const GraphIndex* index_;
   const int64_t revision_;
   std::unique_ptr<GraphSnapshot> records_;
-  std::vector<Copied> copied_;
-  std::vector<absl::string_view> participants_;
   int lock_depth_ = 0;
 };
 

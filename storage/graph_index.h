@@ -19,8 +19,8 @@
 //
 // Revision-aware: a view opened at revision R sees exactly the versions
 // valid at R, however many revisions are applied while it is open, so a
-// traversal needs no lock across calls and never blocks commits for longer
-// than one adjacency list takes to copy.
+// traversal needs no lock across calls and blocks commits no longer than
+// one call takes (one adjacency list, or one date, with its callbacks).
 //
 // Thread-safety: Apply and Rebuild from one thread (the engine's commit or
 // apply thread); views from any number of threads, concurrently with it.
