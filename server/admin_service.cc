@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "server/convert.h"
 #include "server/status_util.h"
+#include "storage/validation.h"
 
 namespace partnergraph::server {
 namespace {
@@ -33,7 +34,7 @@ absl::StatusOr<std::string> IdFromName(absl::string_view field,
   absl::string_view id = name;
   if (!absl::ConsumePrefix(&id, collection) || !absl::ConsumePrefix(&id, "/")) {
     return absl::InvalidArgumentError(absl::StrCat(
-        field, ": want ", collection, "/{id}, got \"", name, "\""));
+        field, ": want ", collection, "/{id}, got ", storage::Quote(name)));
   }
   return std::string(id);
 }
@@ -55,7 +56,7 @@ void ClearOutputOnly(Resource* r) {
 // queue is first in, first out), so a partnership may still name a company
 // of an earlier batch.
 class ImportReactor final
-    : public grpc::ServerReadReactor<v1::ImportRecordsRequest> {
+    : public grpc::ServerReadReactor<CheckedRequest<v1::ImportRecordsRequest>> {
  public:
   ImportReactor(storage::GraphStore* store, v1::ImportRecordsResponse* response)
       : store_(store), response_(response) {
@@ -63,40 +64,56 @@ class ImportReactor final
   }
 
   void OnReadDone(bool ok) override {
+    if (!ok) {
+      // The stream ended: the client half-closed it, or it broke (a cancel,
+      // the deadline, a message over the size limit). Which one is learnt by
+      // sending the initial metadata, which a broken call refuses.
+      StartSendInitialMetadata();
+      return;
+    }
     // Conversion runs outside mu_ (only the read path touches request_,
     // batch_ and the fields next to them): the store's callbacks, which
     // run on its commit thread, never wait for it.
-    absl::Status problem;
     std::vector<std::pair<int64_t, absl::Status>> errors;
+    absl::Status problem = Convert(&errors);
     std::optional<Ready> ready;
-    if (!ok) {
-      if (cancelled_.load()) {
-        problem = absl::CancelledError("cancelled");
-      } else if (all_or_nothing_) {
-        ready.emplace();
-        ready->batch = TakeBatch();
-        ready->batch.all_or_nothing = true;
-        ready->hold_back = false;
-      } else {
-        ready.emplace();
-        ready->batch = TakeBatch();
-      }
-    } else {
-      problem = Convert(&errors);
-      if (problem.ok() && !all_or_nothing_ &&
-          static_cast<int64_t>(batch_.companies.size() +
-                               batch_.partnerships.size()) >=
-              kImportBatchRecords) {
-        ready.emplace();
-        ready->batch = TakeBatch();
-      }
+    if (problem.ok() && !all_or_nothing_ &&
+        static_cast<int64_t>(batch_.companies.size() +
+                             batch_.partnerships.size()) >=
+            kImportBatchRecords) {
+      ready.emplace();
+      ready->batch = TakeBatch();
     }
     {
       absl::MutexLock lock(&mu_);
       reading_ = false;
       for (auto& [index, status] : errors) AddErrorLocked(index, status);
       if (!problem.ok() && error_.ok()) error_ = problem;
-      if (!ok) eos_ = true;
+      if (ready.has_value()) ready_ = std::move(ready);
+    }
+    Pump();
+  }
+
+  void OnSendInitialMetadataDone(bool ok) override {
+    const bool half_closed = ok && !cancelled_.load();
+    std::optional<Ready> ready;
+    if (half_closed) {
+      ready.emplace();
+      ready->batch = TakeBatch();
+      if (all_or_nothing_) {
+        ready->batch.all_or_nothing = true;
+        ready->hold_back = false;
+      }
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      reading_ = false;
+      eos_ = true;
+      if (!half_closed && error_.ok()) {
+        error_ = absl::CancelledError(
+            "the stream broke before the client half-closed it; records "
+            "after the last batch handed to the store were not written");
+      }
       if (ready.has_value()) {
         // All or nothing with records refused here already: have the store
         // check the rest, so every error is reported, and write nothing.
@@ -122,17 +139,21 @@ class ImportReactor final
   // Converts request_ into batch_; per-record errors go to `errors`, a bad
   // message is returned.
   absl::Status Convert(std::vector<std::pair<int64_t, absl::Status>>* errors) {
-    const int n = request_.records_size();
+    if (!request_.status.ok()) {
+      return absl::InvalidArgumentError(request_.status.error_message());
+    }
+    v1::ImportRecordsRequest& request = request_.message;
+    const int n = request.records_size();
     if (n < 1 || n > kMaxImportMessageRecords) {
       return absl::InvalidArgumentError(
           absl::StrCat("records: want 1..", kMaxImportMessageRecords,
                        " records per message, got ", n));
     }
     if (first_) {
-      all_or_nothing_ = request_.all_or_nothing();
+      all_or_nothing_ = request.all_or_nothing();
       first_ = false;
     }
-    for (v1::Record& record : *request_.mutable_records()) {
+    for (v1::Record& record : *request.mutable_records()) {
       const int64_t index = next_index_++;
       if (record.has_company()) {
         absl::StatusOr<std::string> id = IdFromName(
@@ -306,7 +327,7 @@ class ImportReactor final
   v1::ImportRecordsResponse* const response_;
   std::atomic<bool> cancelled_{false};
   // The read path (one read at a time) alone touches these.
-  v1::ImportRecordsRequest request_;
+  CheckedRequest<v1::ImportRecordsRequest> request_;
   bool first_ = true;
   bool all_or_nothing_ = false;
   int64_t next_index_ = 0;
@@ -405,8 +426,17 @@ class ExportReactor final
 
 }  // namespace
 
-grpc::ServerReadReactor<v1::ImportRecordsRequest>*
-AdminServiceImpl::ImportRecords(grpc::CallbackServerContext* /*context*/,
+AdminServiceImpl::AdminServiceImpl(storage::GraphStore* store,
+                                   AdminOptions options)
+    : store_(store), options_(std::move(options)) {
+  CheckClientStream("ImportRecords", &AdminServiceImpl::ReceiveImport);
+  CheckServerStream("ExportRecords", &AdminServiceImpl::ExportRecords);
+  CheckUnary("CreateBackup", &AdminServiceImpl::CreateBackup);
+  CheckUnary("GetStats", &AdminServiceImpl::GetStats);
+}
+
+grpc::ServerReadReactor<CheckedRequest<v1::ImportRecordsRequest>>*
+AdminServiceImpl::ReceiveImport(grpc::CallbackServerContext* /*context*/,
                                 v1::ImportRecordsResponse* response) {
   return new ImportReactor(store_, response);
 }

@@ -15,6 +15,7 @@
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
 #include "partnergraph/v1/admin_service.grpc.pb.h"
+#include "server/checked_request.h"
 #include "storage/graph_store.h"
 
 namespace partnergraph::server {
@@ -43,14 +44,16 @@ struct AdminOptions {
 };
 
 class AdminServiceImpl final
-    : public partnergraph::v1::AdminService::CallbackService {
+    : public CheckedService<partnergraph::v1::AdminService> {
  public:
-  AdminServiceImpl(storage::GraphStore* store, AdminOptions options)
-      : store_(store), options_(std::move(options)) {}
+  AdminServiceImpl(storage::GraphStore* store, AdminOptions options);
 
-  grpc::ServerReadReactor<partnergraph::v1::ImportRecordsRequest>*
-  ImportRecords(grpc::CallbackServerContext* context,
-                partnergraph::v1::ImportRecordsResponse* response) override;
+  // ImportRecords (the generated method of that name is not used: this one
+  // reads messages that may have failed to parse, see checked_request.h).
+  grpc::ServerReadReactor<
+      CheckedRequest<partnergraph::v1::ImportRecordsRequest>>*
+  ReceiveImport(grpc::CallbackServerContext* context,
+                partnergraph::v1::ImportRecordsResponse* response);
   grpc::ServerWriteReactor<partnergraph::v1::ExportRecordsResponse>*
   ExportRecords(grpc::CallbackServerContext* context,
                 const partnergraph::v1::ExportRecordsRequest* request) override;

@@ -113,6 +113,12 @@ absl::StatusOr<std::shared_ptr<FeedSubscription>> ChangeFeed::Subscribe(
         absl::StrCat("start_revision: want >= 0, got ", start_revision));
   }
   const int64_t current = store_->Revision();
+  // A revision the store has not reached would have bookmarks claim it.
+  if (start_revision > current + 1) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "start_revision: want at most ", current + 1,
+        " (the current revision + 1), got ", start_revision));
+  }
   const int64_t next = start_revision == 0 ? current + 1 : start_revision;
   std::shared_ptr<FeedSubscription> sub(
       new FeedSubscription(this, std::move(filter), next, std::move(notify)));

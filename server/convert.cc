@@ -60,10 +60,8 @@ absl::StatusOr<std::vector<std::string>> UpdatePaths(
     for (const std::string& name : allowed) ok = ok || path == name;
     if (!ok) {
       return absl::InvalidArgumentError(absl::StrFormat(
-          "update_mask.paths[%d]: want \"*\" or one of %s, got \"%s\"", i,
-          absl::StrJoin(allowed, ", "),
-          absl::CHexEscape(path.size() > 64 ? path.substr(0, 64) + "..."
-                                            : path)));
+          "update_mask.paths[%d]: want \"*\" or one of %s, got %s", i,
+          absl::StrJoin(allowed, ", "), storage::Quote(path)));
     }
     paths.push_back(path);
   }

@@ -16,6 +16,7 @@
 #include "grpcpp/support/server_callback.h"
 #include "partnergraph/v1/graph_service.grpc.pb.h"
 #include "server/change_feed.h"
+#include "server/checked_request.h"
 #include "storage/graph_store.h"
 
 namespace partnergraph::server {
@@ -24,13 +25,19 @@ namespace partnergraph::server {
 class GraphQueryPool;
 
 class GraphServiceImpl final
-    : public partnergraph::v1::GraphService::CallbackService {
+    : public CheckedService<partnergraph::v1::GraphService> {
  public:
   // Graph answers are cut to `max_response_bytes` (see response_bounds.h).
   explicit GraphServiceImpl(storage::GraphStore* store,
                             ChangeFeed* feed = nullptr,
                             size_t max_response_bytes = 4 << 20)
-      : store_(store), feed_(feed), max_response_bytes_(max_response_bytes) {}
+      : store_(store), feed_(feed), max_response_bytes_(max_response_bytes) {
+    CheckUnary("GetNeighborhood", &GraphServiceImpl::GetNeighborhood);
+    CheckUnary("FindPaths", &GraphServiceImpl::FindPaths);
+    CheckUnary("AggregatePartnerships",
+               &GraphServiceImpl::AggregatePartnerships);
+    CheckServerStream("Watch", &GraphServiceImpl::Watch);
+  }
 
   // Graph queries. Each runs on a small worker pool (one thread per core), at
   // the store snapshot of the moment it starts, and stops with

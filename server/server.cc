@@ -22,6 +22,7 @@
 #include "partnergraph/v1/graph_service.grpc.pb.h"
 #include "partnergraph/v1/partnership_service.grpc.pb.h"
 #include "server/admin_service.h"
+#include "server/checked_request.h"
 #include "server/graph_service.h"
 #include "server/log.h"
 #include "server/services.h"
@@ -75,6 +76,7 @@ absl::StatusOr<int> Server::Start() {
     return absl::FailedPreconditionError(
         "server already started (a Server starts at most once)");
   }
+  RouteProtobufLogs();
   if (options_.max_concurrent_streams <= 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("max_concurrent_streams: want > 0, got ",

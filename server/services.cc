@@ -57,9 +57,13 @@ absl::Status Required(absl::string_view field) {
   return absl::InvalidArgumentError(absl::StrFormat("%s: required", field));
 }
 
-// The etag of an update: the request's, else the one in the resource.
-std::string UpdateEtag(const std::string& request_etag,
-                       const std::string& resource_etag) {
+// The etag of an update: the request's, else the one in the resource
+// (`resource_field`, e.g. "company.etag"); both within their bound.
+absl::StatusOr<std::string> UpdateEtag(const std::string& request_etag,
+                                       const std::string& resource_etag,
+                                       absl::string_view resource_field) {
+  RETURN_IF_ERROR(storage::ValidateEtag("etag", request_etag));
+  RETURN_IF_ERROR(storage::ValidateEtag(resource_field, resource_etag));
   return request_etag.empty() ? resource_etag : request_etag;
 }
 
@@ -255,6 +259,16 @@ absl::StatusOr<v1::ListPartnershipsResponse> ListPartnerships(
 
 }  // namespace
 
+CompanyServiceImpl::CompanyServiceImpl(GraphStore* store) : store_(store) {
+  CheckUnary("CreateCompany", &CompanyServiceImpl::CreateCompany);
+  CheckUnary("GetCompany", &CompanyServiceImpl::GetCompany);
+  CheckUnary("BatchGetCompanies", &CompanyServiceImpl::BatchGetCompanies);
+  CheckUnary("UpdateCompany", &CompanyServiceImpl::UpdateCompany);
+  CheckUnary("DeleteCompany", &CompanyServiceImpl::DeleteCompany);
+  CheckUnary("ListCompanies", &CompanyServiceImpl::ListCompanies);
+  CheckUnary("SearchCompanies", &CompanyServiceImpl::SearchCompanies);
+}
+
 grpc::ServerUnaryReactor* CompanyServiceImpl::CreateCompany(
     grpc::CallbackServerContext* context,
     const v1::CreateCompanyRequest* request, v1::Company* response) {
@@ -287,10 +301,12 @@ grpc::ServerUnaryReactor* CompanyServiceImpl::UpdateCompany(
     const v1::UpdateCompanyRequest* request, v1::Company* response) {
   auto patch = CompanyPatch(*request);
   if (!patch.ok()) return Refuse(context, "UpdateCompany", patch.status());
+  auto etag = UpdateEtag(request->etag(), request->company().etag(),
+                         "company.etag");
+  if (!etag.ok()) return Refuse(context, "UpdateCompany", etag.status());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   store_->UpdateCompanyAsync(
-      std::move(patch->record), std::move(patch->paths),
-      UpdateEtag(request->etag(), request->company().etag()),
+      std::move(patch->record), std::move(patch->paths), *std::move(etag),
       FinishWith("UpdateCompany", reactor, response, &CompanyToApi));
   return reactor;
 }
@@ -301,6 +317,8 @@ grpc::ServerUnaryReactor* CompanyServiceImpl::DeleteCompany(
   auto id =
       storage::ParseResourceName("name", request->name(), kCompaniesCollection);
   if (!id.ok()) return Refuse(context, "DeleteCompany", id.status());
+  const absl::Status etag = storage::ValidateEtag("etag", request->etag());
+  if (!etag.ok()) return Refuse(context, "DeleteCompany", etag);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   store_->DeleteCompanyAsync(*std::move(id), request->etag(), request->force(),
                              FinishEmpty("DeleteCompany", reactor));
@@ -321,6 +339,15 @@ grpc::ServerUnaryReactor* CompanyServiceImpl::SearchCompanies(
     v1::SearchCompaniesResponse* response) {
   return Answer(context, "SearchCompanies",
                 server::SearchCompanies(store_, *request), response);
+}
+
+PartnershipServiceImpl::PartnershipServiceImpl(GraphStore* store)
+    : store_(store) {
+  CheckUnary("CreatePartnership", &PartnershipServiceImpl::CreatePartnership);
+  CheckUnary("GetPartnership", &PartnershipServiceImpl::GetPartnership);
+  CheckUnary("UpdatePartnership", &PartnershipServiceImpl::UpdatePartnership);
+  CheckUnary("DeletePartnership", &PartnershipServiceImpl::DeletePartnership);
+  CheckUnary("ListPartnerships", &PartnershipServiceImpl::ListPartnerships);
 }
 
 grpc::ServerUnaryReactor* PartnershipServiceImpl::CreatePartnership(
@@ -350,10 +377,12 @@ grpc::ServerUnaryReactor* PartnershipServiceImpl::UpdatePartnership(
     const v1::UpdatePartnershipRequest* request, v1::Partnership* response) {
   auto patch = PartnershipPatch(*request);
   if (!patch.ok()) return Refuse(context, "UpdatePartnership", patch.status());
+  auto etag = UpdateEtag(request->etag(), request->partnership().etag(),
+                         "partnership.etag");
+  if (!etag.ok()) return Refuse(context, "UpdatePartnership", etag.status());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   store_->UpdatePartnershipAsync(
-      std::move(patch->record), std::move(patch->paths),
-      UpdateEtag(request->etag(), request->partnership().etag()),
+      std::move(patch->record), std::move(patch->paths), *std::move(etag),
       FinishWith("UpdatePartnership", reactor, response, &PartnershipToApi));
   return reactor;
 }
@@ -364,6 +393,8 @@ grpc::ServerUnaryReactor* PartnershipServiceImpl::DeletePartnership(
   auto id = storage::ParseResourceName("name", request->name(),
                                        kPartnershipsCollection);
   if (!id.ok()) return Refuse(context, "DeletePartnership", id.status());
+  const absl::Status etag = storage::ValidateEtag("etag", request->etag());
+  if (!etag.ok()) return Refuse(context, "DeletePartnership", etag);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   store_->DeletePartnershipAsync(*std::move(id), request->etag(),
                                  FinishEmpty("DeletePartnership", reactor));

@@ -10,6 +10,9 @@
 // answer inline; writes are queued on the store and answered from its
 // completion callback once durable, so no thread waits for a disk flush.
 //
+// Requests whose bytes do not parse are refused with INVALID_ARGUMENT before
+// any handler runs (see checked_request.h).
+//
 // Both classes borrow the store, which must outlive them; they are safe to
 // call from many threads at once, as the store is.
 
@@ -18,14 +21,15 @@
 #include "grpcpp/support/status.h"
 #include "partnergraph/v1/company_service.grpc.pb.h"
 #include "partnergraph/v1/partnership_service.grpc.pb.h"
+#include "server/checked_request.h"
 #include "storage/graph_store.h"
 
 namespace partnergraph::server {
 
 class CompanyServiceImpl final
-    : public partnergraph::v1::CompanyService::CallbackService {
+    : public CheckedService<partnergraph::v1::CompanyService> {
  public:
-  explicit CompanyServiceImpl(storage::GraphStore* store) : store_(store) {}
+  explicit CompanyServiceImpl(storage::GraphStore* store);
 
   grpc::ServerUnaryReactor* CreateCompany(
       grpc::CallbackServerContext* context,
@@ -61,9 +65,9 @@ class CompanyServiceImpl final
 };
 
 class PartnershipServiceImpl final
-    : public partnergraph::v1::PartnershipService::CallbackService {
+    : public CheckedService<partnergraph::v1::PartnershipService> {
  public:
-  explicit PartnershipServiceImpl(storage::GraphStore* store) : store_(store) {}
+  explicit PartnershipServiceImpl(storage::GraphStore* store);
 
   grpc::ServerUnaryReactor* CreatePartnership(
       grpc::CallbackServerContext* context,

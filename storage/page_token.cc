@@ -7,6 +7,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "storage/key_codec.h"
+#include "storage/validation.h"
 
 namespace partnergraph::storage {
 namespace {
@@ -74,6 +75,11 @@ absl::StatusOr<std::string> OpenToken(absl::string_view token_key,
                      "; pass the next_page_token of the previous response "
                      "unchanged"));
   };
+  if (token.size() > kMaxPageTokenBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_token: want at most ", kMaxPageTokenBytes,
+                     " bytes, got ", token.size(), " bytes"));
+  }
   std::string raw;
   if (!absl::WebSafeBase64Unescape(token, &raw) || raw.size() < 8) {
     return bad("malformed");

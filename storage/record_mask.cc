@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "storage/graph_store.h"
+#include "storage/validation.h"
 
 namespace partnergraph::storage {
 namespace {
@@ -32,7 +33,7 @@ absl::Status ApplyMaskTo(const Record& patch,
           mutable_fields.end()) {
         return absl::InvalidArgumentError(absl::StrCat(
             "update_mask.paths[", i, "]: want one of ",
-            absl::StrJoin(mutable_fields, ", "), ", got \"", paths[i], "\""));
+            absl::StrJoin(mutable_fields, ", "), ", got ", Quote(paths[i])));
       }
       chosen.push_back(paths[i]);
     }
@@ -87,7 +88,7 @@ absl::Status CheckEtag(absl::string_view etag, int64_t update_revision,
   if (etag.empty() || etag == EtagFor(update_revision)) return absl::OkStatus();
   return absl::AbortedError(absl::StrCat(
       "etag: ", resource, " has changed (etag \"", EtagFor(update_revision),
-      "\", got \"", etag, "\"); read it again and retry"));
+      "\", got ", Quote(etag), "); read it again and retry"));
 }
 
 absl::Status ApplyMask(const CompanyRecord& patch,

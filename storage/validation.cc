@@ -95,52 +95,49 @@ bool IsLowerOrDigit(char c) {
 bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+// The code point of the well-formed `len`-byte sequence at s[pos].
+char32_t CodePointAt(absl::string_view s, size_t pos, size_t len) {
+  const auto b = [&](size_t i) { return static_cast<uint8_t>(s[pos + i]); };
+  switch (len) {
+    case 1:
+      return b(0);
+    case 2:
+      return (char32_t{b(0)} & 0x1F) << 6 | (b(1) & 0x3F);
+    case 3:
+      return (char32_t{b(0)} & 0x0F) << 12 | (char32_t{b(1)} & 0x3F) << 6 |
+             (b(2) & 0x3F);
+    default:
+      return (char32_t{b(0)} & 0x07) << 18 | (char32_t{b(1)} & 0x3F) << 12 |
+             (char32_t{b(2)} & 0x3F) << 6 | (b(3) & 0x3F);
+  }
+}
+
+// Embedding, override and isolate controls, which reorder how the text
+// around them is shown (names that read as another name).
+bool IsBidiControl(char32_t cp) {
+  return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+// White space (Unicode White_Space) and characters that show nothing
+// (zero-width spaces and joiners, word joiner, byte order mark, Hangul
+// fillers): a text of only these is blank.
+bool IsBlank(char32_t cp) {
+  switch (cp) {
+    case ' ': case '\t': case '\n': case '\r': case 0x0B: case 0x0C:
+    case 0x85: case 0xA0: case 0x1680: case 0x180E: case 0x2028:
+    case 0x2029: case 0x202F: case 0x205F: case 0x3000: case 0xFEFF:
+    case 0x115F: case 0x1160: case 0x3164: case 0xFFA0: case 0x2060:
+      return true;
+    default:
+      return (cp >= 0x2000 && cp <= 0x200D);
+  }
+}
+
 // C0 controls, DEL and the C1 controls U+0080..U+009F (encoded C2 80..C2 9F).
 bool IsControlAt(absl::string_view s, size_t pos, size_t len) {
   const uint8_t b0 = static_cast<uint8_t>(s[pos]);
   if (len == 1) return b0 < 0x20 || b0 == 0x7F;
   return len == 2 && b0 == 0xC2 && static_cast<uint8_t>(s[pos + 1]) < 0xA0;
-}
-
-// `value` quoted for a message: valid UTF-8 kept, quotes, backslashes,
-// control characters and bad bytes escaped, long values cut with "...".
-std::string Quote(absl::string_view value) {
-  constexpr size_t kMaxQuotedBytes = 80;
-  std::string out = "\"";
-  size_t pos = 0;
-  while (pos < value.size()) {
-    if (pos >= kMaxQuotedBytes) {
-      out.append("...");
-      break;
-    }
-    const size_t len = Utf8SequenceLength(value, pos);
-    const char c = value[pos];
-    if (len == 0 || IsControlAt(value, pos, len)) {
-      if (c == '\n') {
-        out.append("\\n");
-      } else if (c == '\t') {
-        out.append("\\t");
-      } else if (c == '\r') {
-        out.append("\\r");
-      } else {
-        const size_t n = len == 0 ? 1 : len;
-        for (size_t i = 0; i < n; ++i) {
-          absl::StrAppend(
-              &out,
-              absl::StrFormat("\\x%02x", static_cast<uint8_t>(value[pos + i])));
-        }
-        pos += n;
-        continue;
-      }
-      ++pos;
-      continue;
-    }
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.append(value.data() + pos, len);
-    pos += len;
-  }
-  out.push_back('"');
-  return out;
 }
 
 absl::Status Invalid(absl::string_view path, absl::string_view rule,
@@ -185,6 +182,13 @@ absl::Status CheckText(absl::string_view path, absl::string_view value,
   for (size_t pos = 0; pos < value.size();) {
     const size_t len = Utf8SequenceLength(value, pos);
     if (len == 0) return InvalidValue(path, "want valid UTF-8", value);
+    const char32_t cp = CodePointAt(value, pos, len);
+    if (IsBidiControl(cp)) {
+      return InvalidValue(path,
+                          "want no bidirectional control characters "
+                          "(U+202A..U+202E, U+2066..U+2069)",
+                          value);
+    }
     if (IsControlAt(value, pos, len)) {
       const char c = value[pos];
       const bool allowed =
@@ -200,10 +204,7 @@ absl::Status CheckText(absl::string_view path, absl::string_view value,
             value);
       }
     }
-    if (len > 1 || (value[pos] != ' ' && value[pos] != '\t' &&
-                    value[pos] != '\n' && value[pos] != '\r')) {
-      blank = false;
-    }
+    if (!IsBlank(cp)) blank = false;
     pos += len;
   }
   if (required && blank) {
@@ -442,6 +443,45 @@ std::string IdPlaceholder(absl::string_view collection) {
 }
 
 }  // namespace
+
+std::string Quote(absl::string_view value) {
+  constexpr size_t kMaxQuotedBytes = 80;
+  std::string out = "\"";
+  size_t pos = 0;
+  while (pos < value.size()) {
+    if (pos >= kMaxQuotedBytes) {
+      out.append("...");
+      break;
+    }
+    const size_t len = Utf8SequenceLength(value, pos);
+    const char c = value[pos];
+    if (len == 0 || IsControlAt(value, pos, len)) {
+      if (c == '\n') {
+        out.append("\\n");
+      } else if (c == '\t') {
+        out.append("\\t");
+      } else if (c == '\r') {
+        out.append("\\r");
+      } else {
+        const size_t n = len == 0 ? 1 : len;
+        for (size_t i = 0; i < n; ++i) {
+          absl::StrAppend(
+              &out,
+              absl::StrFormat("\\x%02x", static_cast<uint8_t>(value[pos + i])));
+        }
+        pos += n;
+        continue;
+      }
+      ++pos;
+      continue;
+    }
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.append(value.data() + pos, len);
+    pos += len;
+  }
+  out.push_back('"');
+  return out;
+}
 
 absl::Status ValidateId(absl::string_view field, absl::string_view id) {
   if (id.empty()) return Required(field);
@@ -824,6 +864,14 @@ const std::vector<std::string>& PartnershipMutableFields() {
       "status",  "announced_on",     "ended_on",     "terms",
       "sources", "market_reactions", "labels"};
   return *fields;
+}
+
+absl::Status ValidateEtag(absl::string_view field, absl::string_view etag) {
+  if (etag.size() > kMaxEtagBytes) {
+    return Invalid(field, absl::StrCat("want at most ", kMaxEtagBytes, " bytes"),
+                   absl::StrCat(etag.size(), " bytes"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace partnergraph::storage

@@ -49,6 +49,13 @@ inline constexpr int kMaxNoteBytes = 500;
 inline constexpr int kMaxRequestIdBytes = 128;
 inline constexpr int kMaxSearchQueryBytes = 200;
 inline constexpr int kMaxFilterSectors = 8;
+inline constexpr int kMaxEtagBytes = 64;
+inline constexpr int kMaxPageTokenBytes = 1024;
+
+// `value` quoted for an error message: valid UTF-8 kept; quotes,
+// backslashes, control characters and bad bytes escaped; cut after 80 bytes
+// with "...". Every value a client sent is quoted this way.
+std::string Quote(absl::string_view value);
 
 // `[a-z0-9][a-z0-9-]{0,62}`.
 absl::Status ValidateId(absl::string_view field, absl::string_view id);
@@ -65,6 +72,9 @@ absl::Status ValidateDate(absl::string_view field, absl::string_view date);
 // 1..kMaxRequestIdBytes printable ASCII; empty is allowed (no request id).
 absl::Status ValidateRequestId(absl::string_view field,
                                absl::string_view request_id);
+
+// An etag as a request carries it: empty (none) or at most kMaxEtagBytes.
+absl::Status ValidateEtag(absl::string_view field, absl::string_view etag);
 
 // A complete company as it will be stored (id set, output-only fields
 // ignored). Paths start with "company.".
