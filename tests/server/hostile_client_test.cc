@@ -284,16 +284,20 @@ TEST_P(BrokenImportTest, CommitsNothing) {
   EXPECT_GRPC_OK(GetCompany("companies/streamed-2"));
 }
 
+std::string BreakName(
+    const ::testing::TestParamInfo<std::tuple<Break, bool>>& info) {
+  static const char* const kNames[] = {"OversizedMessage", "Deadline",
+                                       "Cancel"};
+  return absl::StrCat(kNames[static_cast<int>(std::get<0>(info.param))],
+                      std::get<1>(info.param) ? "AllOrNothing" : "Batches");
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Breaks, BrokenImportTest,
     ::testing::Combine(::testing::Values(Break::kOversizedMessage,
                                          Break::kDeadline, Break::kCancel),
                        ::testing::Bool()),
-    [](const ::testing::TestParamInfo<std::tuple<Break, bool>>& info) {
-      const char* const kNames[] = {"OversizedMessage", "Deadline", "Cancel"};
-      return absl::StrCat(kNames[static_cast<int>(std::get<0>(info.param))],
-                          std::get<1>(info.param) ? "AllOrNothing" : "Batches");
-    });
+    BreakName);
 
 // ---------------------------------------------------------------------------
 // Bounds on strings, and values quoted cut short
