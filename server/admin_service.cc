@@ -55,6 +55,13 @@ void ClearOutputOnly(Resource* r) {
 // store (bounded memory). Batches are committed in stream order (the store's
 // queue is first in, first out), so a partnership may still name a company
 // of an earlier batch.
+// A batch ready to hand to the store, and whether partnerships naming
+// companies not yet written are held back for a later batch.
+struct ImportReady {
+  storage::ImportBatch batch;
+  bool hold_back = true;
+};
+
 class ImportReactor final
     : public grpc::ServerReadReactor<CheckedRequest<v1::ImportRecordsRequest>> {
  public:
@@ -76,7 +83,7 @@ class ImportReactor final
     // run on its commit thread, never wait for it.
     std::vector<std::pair<int64_t, absl::Status>> errors;
     absl::Status problem = Convert(&errors);
-    std::optional<Ready> ready;
+    std::optional<ImportReady> ready;
     if (problem.ok() && !all_or_nothing_ &&
         static_cast<int64_t>(batch_.companies.size() +
                              batch_.partnerships.size()) >=
@@ -96,7 +103,7 @@ class ImportReactor final
 
   void OnSendInitialMetadataDone(bool ok) override {
     const bool half_closed = ok && !cancelled_.load();
-    std::optional<Ready> ready;
+    std::optional<ImportReady> ready;
     if (half_closed) {
       ready.emplace();
       ready->batch = TakeBatch();
@@ -131,10 +138,6 @@ class ImportReactor final
   void OnDone() override { delete this; }
 
  private:
-  struct Ready {
-    storage::ImportBatch batch;
-    bool hold_back = true;
-  };
 
   // Converts request_ into batch_; per-record errors go to `errors`, a bad
   // message is returned.
@@ -206,7 +209,7 @@ class ImportReactor final
   void Pump() {
     while (true) {
       enum { kNothing, kRead, kSubmit, kFinish } action = kNothing;
-      Ready submit;
+      ImportReady submit;
       grpc::Status finish;
       {
         absl::MutexLock lock(&mu_);
@@ -257,7 +260,7 @@ class ImportReactor final
     }
   }
 
-  void Submit(Ready ready) {
+  void Submit(ImportReady ready) {
     ready.batch.hold_back_missing = ready.hold_back;
     store_->ImportAsync(
         std::move(ready.batch),
@@ -338,7 +341,7 @@ class ImportReactor final
   bool eos_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
-  std::optional<Ready> ready_ ABSL_GUARDED_BY(mu_);
+  std::optional<ImportReady> ready_ ABSL_GUARDED_BY(mu_);
   absl::Status error_ ABSL_GUARDED_BY(mu_);
   std::vector<std::pair<int64_t, storage::PartnershipRecord>> held_
       ABSL_GUARDED_BY(mu_);
