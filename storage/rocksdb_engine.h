@@ -22,7 +22,10 @@
 
 namespace partnergraph::storage {
 
-// Opens (creating if needed) the RocksDB store at `path`. FAILED_PRECONDITION
+// Opens (creating if needed) the RocksDB store at `path`. A store written
+// before the ticker index existed gets its ticker entries built first (see
+// keys::kMetaTickerIndex); DATA_LOSS when a company record is unreadable
+// then. FAILED_PRECONDITION
 // when the directory holds a store of another schema version; UNAVAILABLE
 // when another process holds it; INVALID_ARGUMENT for a history_limit or
 // max_group_size below 1.
