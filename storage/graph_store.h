@@ -329,8 +329,9 @@ class GraphStore {
   // Walks every record and index at one snapshot and reports each
   // disagreement: an index entry without its record, a record without an
   // index entry it needs, a ticker held by more than one company, a
-  // change-log gap, a revision counter behind a record; then compares the in-memory graph index, as applied revision by
-  // revision, with one rebuilt from the store at the index's revision.
+  // change-log gap, a revision counter behind a record; then compares the
+  // in-memory graph index, as applied revision by revision, with one rebuilt
+  // from the store at the index's revision.
   virtual absl::StatusOr<ConsistencyReport> CheckConsistency() = 0;
 
   virtual absl::StatusOr<StoreStats> GetStats() = 0;

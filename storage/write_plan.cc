@@ -157,9 +157,9 @@ absl::Status CheckTickersFree(PlanContext& ctx, const CompanyRecord* old,
                               const CompanyRecord& c) {
   for (int i = 0; i < c.tickers_size(); ++i) {
     const std::string& ticker = c.tickers(i);
-    if (old != nullptr && std::find(old->tickers().begin(),
-                                    old->tickers().end(),
-                                    ticker) != old->tickers().end()) {
+    if (old != nullptr &&
+        std::find(old->tickers().begin(), old->tickers().end(), ticker) !=
+            old->tickers().end()) {
       continue;
     }
     // Two entries at most: this company's own (an inconsistent index) and

@@ -59,8 +59,8 @@ absl::Status PlanDeletePartnership(PlanContext& ctx, const std::string& id,
 ImportBatch PrepareImport(ImportBatch batch, ImportResult* result);
 // Creates or replaces each record of a prepared batch by the rules of the
 // single writes (participants, duplicates, tickers, index entries, change
-// events), filling in `result`. Returns false when nothing may be written (a dry
-// run, or an all_or_nothing batch with an error): the plan is then to be
+// events), filling in `result`. Returns false when nothing may be written (a
+// dry run, or an all_or_nothing batch with an error): the plan is then to be
 // discarded. An error is a storage failure of the whole import.
 absl::StatusOr<bool> PlanImport(PlanContext& ctx, ImportBatch& batch,
                                 ImportResult* result);

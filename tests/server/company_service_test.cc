@@ -397,7 +397,8 @@ TEST_F(CompanyServiceTest, UpdateAddingAHeldTickerIsAlreadyExists) {
   EXPECT_EQ(store_->Revision(), revision);
 
   // Micron keeps its own ticker through updates, with or without a mask.
-  ASSERT_GRPC_OK(UpdateCompany(SetTickers("micron", {"XETRA:MTE", "NASDAQ:MU"})));
+  ASSERT_GRPC_OK(
+      UpdateCompany(SetTickers("micron", {"XETRA:MTE", "NASDAQ:MU"})));
   v1::UpdateCompanyRequest describe;
   describe.mutable_company()->set_name("companies/micron");
   describe.mutable_company()->set_description("Memory.");

@@ -51,12 +51,13 @@ void Tamper(const std::string& path,
 // entries and no marker saying they are complete.
 void DropTickerIndex(rocksdb::DB* db) {
   const std::string lo = keys::TablePrefix(keys::kTicker);
-  ASSERT_TRUE(db->DeleteRange(rocksdb::WriteOptions(), db->DefaultColumnFamily(),
-                              lo, keys::PrefixSuccessor(lo))
+  ASSERT_TRUE(db->DeleteRange(rocksdb::WriteOptions(),
+                              db->DefaultColumnFamily(), lo,
+                              keys::PrefixSuccessor(lo))
                   .ok());
-  ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(),
-                         keys::MetaKey(keys::kMetaTickerIndex))
-                  .ok());
+  ASSERT_TRUE(
+      db->Delete(rocksdb::WriteOptions(), keys::MetaKey(keys::kMetaTickerIndex))
+          .ok());
 }
 
 class CompanyTickersTest : public ::testing::Test {
@@ -107,7 +108,8 @@ TEST_F(CompanyTickersTest, UpdateAddingAHeldTickerIsRefused) {
   ExpectRefused(store_->UpdateCompany(patch, {"tickers"}, "").status(),
                 kHeldByMicron);
   EXPECT_EQ(store_->Revision(), revision);
-  ASSERT_OK_AND_ASSIGN(CompanyRecord anthropic, store_->GetCompany("anthropic"));
+  ASSERT_OK_AND_ASSIGN(CompanyRecord anthropic,
+                       store_->GetCompany("anthropic"));
   EXPECT_TRUE(anthropic.tickers().empty());
   ExpectConsistent();
 }
@@ -333,8 +335,9 @@ TEST_F(CompanyTickersTest, AStoreHoldingATickerTwiceKeepsServingAndIsReported) {
   drop.add_tickers("XETRA:MTE");
   ASSERT_OK(store_->UpdateCompany(drop, {"tickers"}, ""));
   ExpectConsistent();
-  ExpectRefused(store_->CreateCompany(third, "").status(),
-                "company.tickers[0]: \"NASDAQ:MU\" is held by companies/micron");
+  ExpectRefused(
+      store_->CreateCompany(third, "").status(),
+      "company.tickers[0]: \"NASDAQ:MU\" is held by companies/micron");
 }
 
 TEST_F(CompanyTickersTest, CheckerReportsMissingStaleAndStrayTickerEntries) {
