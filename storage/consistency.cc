@@ -3,10 +3,12 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "storage/index_entries.h"
 #include "storage/key_codec.h"
 #include "storage/records.h"
@@ -28,6 +30,7 @@ class Checker {
 
   absl::Status Run() {
     RETURN_IF_ERROR(ScanCompanies());
+    CheckTickerHolders();
     RETURN_IF_ERROR(ScanPartnerships());
     RETURN_IF_ERROR(CompareIndexes());
     return CheckChangeLog();
@@ -66,10 +69,24 @@ class Checker {
                    }
                    CheckRecord(kCompanies, id, *c);
                    company_ids_.insert(id);
+                   for (const std::string& t : c->tickers()) {
+                     ticker_holders_[t].push_back(id);
+                   }
                    for (auto& [k, v] : CompanyIndexEntries(*c))
                      expected_[k] = v;
                    return absl::OkStatus();
                  });
+  }
+
+  // A ticker belongs to one company at a time; a store written before that
+  // rule may hold one twice, and keeps serving.
+  void CheckTickerHolders() {
+    for (const auto& [ticker, holders] : ticker_holders_) {
+      if (holders.size() < 2) continue;
+      Problem(absl::StrCat("ticker \"", ticker, "\" is held by ",
+                           holders.size(), " companies: companies/",
+                           absl::StrJoin(holders, ", companies/")));
+    }
   }
 
   absl::Status ScanPartnerships() {
@@ -96,8 +113,8 @@ class Checker {
 
   // Every index entry against those the records need.
   absl::Status CompareIndexes() {
-    for (char table :
-         {keys::kSearch, keys::kAdjacency, keys::kAnnounced, keys::kDedupe}) {
+    for (char table : {keys::kSearch, keys::kTicker, keys::kAdjacency,
+                       keys::kAnnounced, keys::kDedupe}) {
       RETURN_IF_ERROR(
           scan_(table, [&](absl::string_view key, absl::string_view value) {
             ++report_.index_entries;
@@ -154,6 +171,8 @@ class Checker {
   // What the indexes must hold, derived from the records.
   std::map<std::string, std::string> expected_;
   absl::flat_hash_set<std::string> company_ids_;
+  // Ticker -> the companies whose records hold it, in id order.
+  std::map<std::string, std::vector<std::string>> ticker_holders_;
 };
 
 }  // namespace

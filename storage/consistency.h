@@ -2,8 +2,9 @@
 #define PARTNERGRAPH_STORAGE_CONSISTENCY_H_
 
 // The consistency checker: records against the index entries they need
-// (index_entries.h), participants against companies, and the change log
-// against the store revision, over any engine's key space at one snapshot.
+// (index_entries.h), participants against companies, each ticker against
+// its holders (one company at most), and the change log against the store
+// revision, over any engine's key space at one snapshot.
 
 #include <cstddef>
 #include <cstdint>

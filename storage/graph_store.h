@@ -172,7 +172,9 @@ struct ImportError {
   // The position given with the record in ImportBatch.
   int64_t index = 0;
   // INVALID_ARGUMENT (bad field), FAILED_PRECONDITION (a participant does
-  // not exist), ALREADY_EXISTS (duplicate of another partnership).
+  // not exist), ALREADY_EXISTS (duplicate of another partnership, or a
+  // company ticker held by another company, in the store or by an earlier
+  // record of the batch).
   absl::Status status;
 };
 
@@ -229,8 +231,11 @@ class GraphStore {
   // Creates a company. `company.id` empty means derived from display_name as a
   // slug. Output-only fields are ignored. With a non-empty `request_id` seen
   // before, returns the company that first call created (as it is now).
-  // INVALID_ARGUMENT (bad field), ALREADY_EXISTS (id taken),
-  // FAILED_PRECONDITION (request_id used by a company since deleted).
+  // INVALID_ARGUMENT (bad field), ALREADY_EXISTS (id taken, or a ticker held
+  // by another company: `company.tickers[i]: "NASDAQ:MU" is held by
+  // companies/micron`), FAILED_PRECONDITION (request_id used by a company
+  // since deleted). A ticker belongs to one company at a time; it is freed
+  // when its holder drops it or is deleted.
   absl::StatusOr<CompanyRecord> CreateCompany(const CompanyRecord& company,
                                               absl::string_view request_id);
   virtual void CreateCompanyAsync(CompanyRecord company, std::string request_id,
@@ -247,7 +252,9 @@ class GraphStore {
   // Replaces the fields named in `paths` (record field names) with those of
   // `patch`; `patch.id` selects the company. Empty `paths` means every field
   // set in `patch`; "*" means every mutable field. NOT_FOUND, ABORTED (etag
-  // set and stale), INVALID_ARGUMENT (unknown path, bad value).
+  // set and stale), INVALID_ARGUMENT (unknown path, bad value),
+  // ALREADY_EXISTS (a ticker added that another company holds; the
+  // company's own tickers may be kept).
   absl::StatusOr<CompanyRecord> UpdateCompany(
       const CompanyRecord& patch, const std::vector<std::string>& paths,
       absl::string_view etag);
@@ -321,9 +328,10 @@ class GraphStore {
 
   // Walks every record and index at one snapshot and reports each
   // disagreement: an index entry without its record, a record without an
-  // index entry it needs, a change-log gap, a revision counter behind a
-  // record; then compares the in-memory graph index, as applied revision by
-  // revision, with one rebuilt from the store at the index's revision.
+  // index entry it needs, a ticker held by more than one company, a
+  // change-log gap, a revision counter behind a record; then compares the
+  // in-memory graph index, as applied revision by revision, with one rebuilt
+  // from the store at the index's revision.
   virtual absl::StatusOr<ConsistencyReport> CheckConsistency() = 0;
 
   virtual absl::StatusOr<StoreStats> GetStats() = 0;
@@ -345,7 +353,9 @@ class GraphStore {
   // create_revision and create_time; a record equal to the stored one is
   // left alone but counted). Records are validated as by the single
   // creates; a company needs an id or a display_name to derive it from, a
-  // partnership without an id gets one assigned. Companies are written
+  // partnership without an id gets one assigned. A company claiming a
+  // ticker that another company holds (in the store, or an earlier record
+  // of the batch with another id) is refused. Companies are written
   // before partnerships, so a partnership may name a company of the same
   // batch. Every accepted record and its index entries go into one write and
   // one revision, with one change-log entry listing them all. Bad records

@@ -83,6 +83,9 @@ IndexEntries CompanyIndexEntries(const CompanyRecord& c) {
   for (const auto& [term, rec] : SearchTermsFor(c)) {
     entries[keys::SearchKey(term, c.id())] = rec.SerializeAsString();
   }
+  for (const std::string& t : c.tickers()) {
+    entries[keys::TickerKey(t, c.id())] = "";
+  }
   return entries;
 }
 

@@ -17,7 +17,9 @@ namespace partnergraph::storage {
 using IndexEntries = std::map<std::string, std::string>;
 
 // A company's search entries: one per folded ticker, symbol, name, alias
-// and word of a name or alias (the best source where two give one term).
+// and word of a name or alias (the best source where two give one term);
+// and its ticker entry per ticker, as given (keys::TickerKey, empty value),
+// which the write rules read to keep a ticker to one company.
 IndexEntries CompanyIndexEntries(const CompanyRecord& c);
 
 // A partnership's adjacency entry per participant, its announced-date entry

@@ -167,6 +167,18 @@ std::string DedupeKey(absl::string_view announced_on,
   return k;
 }
 
+std::string TickerPrefix(absl::string_view ticker) {
+  std::string k = TablePrefix(kTicker);
+  AppendString(&k, ticker);
+  return k;
+}
+
+std::string TickerKey(absl::string_view ticker, absl::string_view company_id) {
+  std::string k = TickerPrefix(ticker);
+  AppendString(&k, company_id);
+  return k;
+}
+
 std::string ChangeKey(int64_t revision) {
   std::string k = TablePrefix(kChange);
   AppendUint64(&k, static_cast<uint64_t>(revision));
@@ -221,6 +233,12 @@ bool DecodeDedupeKey(absl::string_view key, std::string* partnership_id) {
     if (!ConsumeString(&key, &id)) return false;
   }
   return ConsumeString(&key, partnership_id) && key.empty();
+}
+
+bool DecodeTickerKey(absl::string_view key, std::string* ticker,
+                     std::string* company_id) {
+  return ConsumeTable(&key, kTicker) && ConsumeString(&key, ticker) &&
+         ConsumeString(&key, company_id) && key.empty();
 }
 
 bool DecodeChangeKey(absl::string_view key, int64_t* revision) {

@@ -19,6 +19,7 @@
 //   search      S folded_term company_id                 -> SearchTermRecord
 //   announced   N announced_on partnership_id            -> ""
 //   dedupe      D announced_on n id_1 .. id_n partnership_id -> kinds bitmask
+//   ticker      T ticker company_id                      -> ""
 //   change log  R revision                               -> ChangeBatchRecord
 //   request id  Q collection request_id                  -> RequestIdRecord
 
@@ -37,6 +38,7 @@ inline constexpr char kAdjacency = 'A';
 inline constexpr char kSearch = 'S';
 inline constexpr char kAnnounced = 'N';
 inline constexpr char kDedupe = 'D';
+inline constexpr char kTicker = 'T';
 inline constexpr char kChange = 'R';
 inline constexpr char kRequestId = 'Q';
 
@@ -47,6 +49,9 @@ inline constexpr char kMetaSchemaVersion[] = "schema_version";
 inline constexpr char kMetaRevision[] = "revision";
 inline constexpr char kMetaCompactRevision[] = "compact_revision";
 inline constexpr char kMetaTokenKey[] = "page_token_key";
+// Present once the ticker table holds an entry for every company's tickers
+// (a store written before that table existed gets it built at open).
+inline constexpr char kMetaTickerIndex[] = "ticker_index";
 
 // An int64 value (meta counters, dedupe kind masks): 8 bytes big-endian.
 // DecodeInt64 gives 0 for malformed bytes.
@@ -92,6 +97,12 @@ std::string DedupeKey(absl::string_view announced_on,
                       absl::string_view partnership_id);
 std::string DedupePrefix(absl::string_view announced_on,
                          const std::vector<std::string>& sorted_company_ids);
+// A ticker's holder: one key per (ticker, company), so that a store which
+// came to hold a ticker twice indexes both holders. `ticker` is stored as
+// given, not folded.
+std::string TickerKey(absl::string_view ticker, absl::string_view company_id);
+// Every ticker key of exactly `ticker` (not of tickers it is a prefix of).
+std::string TickerPrefix(absl::string_view ticker);
 std::string ChangeKey(int64_t revision);
 std::string RequestIdKey(absl::string_view collection,
                          absl::string_view request_id);
@@ -107,6 +118,8 @@ bool DecodeSearchKey(absl::string_view key, std::string* folded_term,
 bool DecodeAnnouncedKey(absl::string_view key, std::string* announced_on,
                         std::string* partnership_id);
 bool DecodeDedupeKey(absl::string_view key, std::string* partnership_id);
+bool DecodeTickerKey(absl::string_view key, std::string* ticker,
+                     std::string* company_id);
 bool DecodeChangeKey(absl::string_view key, int64_t* revision);
 
 }  // namespace partnergraph::storage::keys

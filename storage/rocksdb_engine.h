@@ -22,10 +22,13 @@
 
 namespace partnergraph::storage {
 
-// Opens (creating if needed) the RocksDB store at `path`. FAILED_PRECONDITION
-// when the directory holds a store of another schema version; UNAVAILABLE
-// when another process holds it; INVALID_ARGUMENT for a history_limit or
-// max_group_size below 1.
+// Opens (creating if needed) the RocksDB store at `path`. A store written
+// before the ticker index existed gets its ticker entries built first (see
+// keys::kMetaTickerIndex). FAILED_PRECONDITION when the directory holds a
+// store of another schema version; UNAVAILABLE when another process holds
+// it; INVALID_ARGUMENT for a history_limit or max_group_size below 1;
+// DATA_LOSS for an unreadable company record while the ticker entries are
+// built.
 absl::StatusOr<std::unique_ptr<GraphStore>> OpenRocksDbStore(
     const std::string& path, const StoreOptions& options);
 

@@ -1,5 +1,5 @@
-// Opening the RocksDB engine: its options, the schema check and the meta
-// keys a new store starts with.
+// Opening the RocksDB engine: its options, the schema check, the meta keys
+// a new store starts with, and the index entries an older store lacks.
 
 #include <algorithm>
 #include <memory>
@@ -13,6 +13,7 @@
 #include "rocksdb/table.h"
 #include "storage/graph_store.h"
 #include "storage/key_codec.h"
+#include "storage/records.h"
 #include "storage/rocks_status.h"
 #include "storage/rocksdb_engine.h"
 #include "storage/rocksdb_store.h"
@@ -67,6 +68,7 @@ absl::Status InitOrCheckSchema(rocksdb::DB* db, const std::string& path) {
     init.Put(keys::MetaKey(keys::kMetaSchemaVersion), keys::kSchemaVersion);
     init.Put(keys::MetaKey(keys::kMetaTokenKey), token_key);
     init.Put(keys::MetaKey(keys::kMetaRevision), keys::EncodeInt64(0));
+    init.Put(keys::MetaKey(keys::kMetaTickerIndex), "");
     RETURN_IF_ERROR(
         FromRocks(db->Write(SyncWrite(), &init), "initialise store"));
     version = keys::kSchemaVersion;
@@ -79,6 +81,46 @@ absl::Status InitOrCheckSchema(rocksdb::DB* db, const std::string& path) {
                      "; this build reads ", keys::kSchemaVersion));
   }
   return absl::OkStatus();
+}
+
+// Builds the ticker entries (keys::TickerKey) of a store written before
+// they existed, then sets the meta marker that says they are complete. Every
+// ticker of every company gets its entry, so a store that holds one ticker
+// twice indexes both holders: it keeps serving, a third company cannot take
+// the ticker, and the consistency checker reports the pair. Nothing else
+// writes while the store opens, and the marker is written last, so a build
+// interrupted part way is simply done again at the next open.
+absl::Status BuildTickerIndex(rocksdb::DB* db) {
+  std::string marker;
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(),
+                              keys::MetaKey(keys::kMetaTickerIndex), &marker);
+  if (!s.IsNotFound()) return FromRocks(s, "read ticker index marker");
+  // Bounds each WriteBatch on a large store.
+  constexpr int kCompaniesPerBatch = 10000;
+  const std::string prefix = keys::TablePrefix(keys::kCompany);
+  const std::string upper = keys::PrefixSuccessor(prefix);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+  rocksdb::WriteBatch batch;
+  int in_batch = 0;
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    ASSIGN_OR_RETURN(CompanyRecord c,
+                     ParseRecord<CompanyRecord>(View(it->value()), "company"));
+    for (const std::string& t : c.tickers()) {
+      batch.Put(keys::TickerKey(t, c.id()), "");
+    }
+    if (++in_batch == kCompaniesPerBatch) {
+      RETURN_IF_ERROR(
+          FromRocks(db->Write(SyncWrite(), &batch), "build ticker index"));
+      batch.Clear();
+      in_batch = 0;
+    }
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "build ticker index"));
+  batch.Put(keys::MetaKey(keys::kMetaTickerIndex), "");
+  return FromRocks(db->Write(SyncWrite(), &batch), "build ticker index");
 }
 
 // Trims the change log to `history_limit` revisions (a smaller limit than
@@ -117,6 +159,7 @@ absl::StatusOr<std::unique_ptr<GraphStore>> OpenRocksDbStore(
                 absl::StrCat("open store at ", path)));
   std::unique_ptr<rocksdb::DB> db(raw);
   RETURN_IF_ERROR(InitOrCheckSchema(db.get(), path));
+  RETURN_IF_ERROR(BuildTickerIndex(db.get()));
   std::string rev_bytes, token_key;
   RETURN_IF_ERROR(
       FromRocks(db->Get(rocksdb::ReadOptions(),

@@ -143,15 +143,65 @@ absl::Status CheckParticipantsAndDuplicates(PlanContext& ctx,
   return absl::OkStatus();
 }
 
+// A ticker belongs to one company at a time: every ticker of `c` that
+// `old` (its version before this write; nullptr for a new company) did not
+// hold must have no holder but `c` (ALREADY_EXISTS naming the field and the
+// holder). The ticker entries under the ticker's prefix are read, so the
+// plan requires them unchanged at commit. Tickers are compared byte for byte
+// as validated: validation admits upper case only ("nasdaq:mu" is refused
+// as INVALID_ARGUMENT), so there is no other spelling of one ticker. A
+// ticker the company keeps is not checked again: in a store that came to
+// hold a ticker twice (before tickers were kept unique) both holders take
+// updates still, and the consistency checker reports the pair.
+absl::Status CheckTickersFree(PlanContext& ctx, const CompanyRecord* old,
+                              const CompanyRecord& c) {
+  for (int i = 0; i < c.tickers_size(); ++i) {
+    const std::string& ticker = c.tickers(i);
+    if (old != nullptr &&
+        std::find(old->tickers().begin(), old->tickers().end(), ticker) !=
+            old->tickers().end()) {
+      continue;
+    }
+    // Two entries at most: this company's own (an inconsistent index) and
+    // one other holder.
+    std::vector<std::pair<std::string, std::string>> holders;
+    bool truncated = false;
+    RETURN_IF_ERROR(
+        ctx.Scan(keys::TickerPrefix(ticker), 2, &holders, &truncated));
+    for (const auto& [key, value] : holders) {
+      std::string held, holder;
+      if (!keys::DecodeTickerKey(key, &held, &holder)) {
+        return absl::DataLossError("malformed ticker key");
+      }
+      if (holder == c.id()) continue;
+      return absl::AlreadyExistsError(
+          absl::StrCat("company.tickers[", i, "]: \"", ticker,
+                       "\" is held by companies/", holder));
+    }
+  }
+  return absl::OkStatus();
+}
+
 // One company of an import: created, or replaced keeping its creation
-// stamp; one equal to the stored version is left alone.
-absl::Status ImportCompany(PlanContext& ctx, CompanyRecord c) {
+// stamp; one equal to the stored version is left alone. *problem is set (and
+// nothing planned) when the record is refused: ALREADY_EXISTS for a ticker
+// held by another company.
+absl::Status ImportCompany(PlanContext& ctx, CompanyRecord c,
+                           absl::Status* problem) {
   CompanyRecord old;
   ASSIGN_OR_RETURN(bool exists, ctx.GetRecord(keys::CompanyKey(c.id()), &old));
   if (exists) {
     CompanyRecord bare = old;
     ClearOutputOnly(&bare);
     if (MessageDifferencer::Equals(bare, c)) return absl::OkStatus();
+  }
+  absl::Status s = CheckTickersFree(ctx, exists ? &old : nullptr, c);
+  if (absl::IsAlreadyExists(s)) {
+    *problem = std::move(s);
+    return absl::OkStatus();
+  }
+  RETURN_IF_ERROR(s);
+  if (exists) {
     c.set_create_revision(old.create_revision());
     c.set_create_time_micros(old.create_time_micros());
     SetUpdated(ctx.revision(), ctx.now_micros(), &c);
@@ -237,6 +287,7 @@ absl::Status PlanCreateCompany(PlanContext& ctx, const CompanyRecord& c,
   RETURN_IF_ERROR(BeginCreate(ctx, kCompanies, &keys::CompanyKey, request_id,
                               c.id(), result, &replayed));
   if (replayed) return absl::OkStatus();
+  RETURN_IF_ERROR(CheckTickersFree(ctx, nullptr, c));
   *result = c;
   SetCreated(ctx.revision(), ctx.now_micros(), result);
   RETURN_IF_ERROR(WriteCompany(ctx, nullptr, *result));
@@ -259,6 +310,7 @@ absl::Status PlanUpdateCompany(PlanContext& ctx, const CompanyRecord& patch,
   if (MessageDifferencer::Equals(*result, old)) {
     return absl::OkStatus();  // Nothing changed: no write, no revision.
   }
+  RETURN_IF_ERROR(CheckTickersFree(ctx, &old, *result));
   SetUpdated(ctx.revision(), ctx.now_micros(), result);
   return WriteCompany(ctx, &old, *result);
 }
@@ -393,8 +445,13 @@ absl::StatusOr<bool> PlanImport(PlanContext& ctx, ImportBatch& batch,
   int64_t companies = 0, partnerships = 0;
   // Companies first, so a partnership may name a company of the batch.
   for (auto& [index, c] : batch.companies) {
-    RETURN_IF_ERROR(ImportCompany(ctx, std::move(c)));
-    ++companies;
+    absl::Status problem;
+    RETURN_IF_ERROR(ImportCompany(ctx, std::move(c), &problem));
+    if (problem.ok()) {
+      ++companies;
+    } else {
+      result->errors.push_back({index, std::move(problem)});
+    }
   }
   for (auto& [index, p] : batch.partnerships) {
     absl::Status problem;

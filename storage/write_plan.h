@@ -58,9 +58,9 @@ absl::Status PlanDeletePartnership(PlanContext& ctx, const std::string& id,
 // the batch's flags; dry_run set when all_or_nothing already failed).
 ImportBatch PrepareImport(ImportBatch batch, ImportResult* result);
 // Creates or replaces each record of a prepared batch by the rules of the
-// single writes (participants, duplicates, index entries, change events),
-// filling in `result`. Returns false when nothing may be written (a dry
-// run, or an all_or_nothing batch with an error): the plan is then to be
+// single writes (participants, duplicates, tickers, index entries, change
+// events), filling in `result`. Returns false when nothing may be written (a
+// dry run, or an all_or_nothing batch with an error): the plan is then to be
 // discarded. An error is a storage failure of the whole import.
 absl::StatusOr<bool> PlanImport(PlanContext& ctx, ImportBatch& batch,
                                 ImportResult* result);

@@ -61,6 +61,9 @@ void DecodeAll(absl::string_view key) {
     Check(absl::StartsWith(key, keys::TablePrefix(keys::kDedupe)),
           "dedupe key has its tag", key);
   }
+  if (keys::DecodeTickerKey(key, &a, &b)) {
+    Check(keys::TickerKey(a, b) == key, "ticker key re-encodes", key);
+  }
   if (keys::DecodeChangeKey(key, &revision)) {
     Check(keys::ChangeKey(revision) == key, "change key re-encodes", key);
   }
@@ -87,7 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   DecodeAll(raw);
   for (char table :
        {keys::kCompany, keys::kPartnership, keys::kAdjacency, keys::kSearch,
-        keys::kAnnounced, keys::kDedupe, keys::kChange}) {
+        keys::kAnnounced, keys::kDedupe, keys::kTicker, keys::kChange}) {
     DecodeAll(std::string(1, table) + std::string(raw));
   }
 

@@ -6,7 +6,10 @@
 //   - an accepted mutation advanced it by exactly one (a repeated create
 //     with a known request_id, or an update that changes nothing, by none);
 //   - reads never change it.
-// At the end GraphStore::CheckConsistency must find no problem.
+// At the end GraphStore::CheckConsistency must find no problem (among
+// others, no ticker held by two companies: the ticker pool below gives many
+// company ids the same valid tickers, so creates, updates and deletes race
+// for them and the refused ones must have written nothing).
 //
 // Opening a RocksDB store per input would cap the fuzzer at a few inputs a
 // second, so one store serves the process: each input starts from an empty

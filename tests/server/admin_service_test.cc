@@ -204,6 +204,52 @@ TEST_F(AdminTest, AllOrNothingWritesNothingWhenAnyRecordIsBad) {
   EXPECT_EQ(response.revision(), before + 1);
 }
 
+TEST_F(AdminTest, ImportRefusesATickerHeldByAnotherCompany) {
+  MustCreateCompany(Micron(), "micron");
+  auto listed = [](const std::string& name, const std::string& ticker) {
+    v1::Company c = SimpleCompany(name);
+    c.add_tickers(ticker);
+    return c;
+  };
+  v1::ImportRecordsResponse response;
+  ASSERT_TRUE(Import({{CompanyRecordOf(listed("A", "NYSE:A"), "a"),
+                       CompanyRecordOf(listed("MT", "NASDAQ:MU"), "mt")},
+                      {CompanyRecordOf(listed("B", "NYSE:A"), "b")}},
+                     false, &response)
+                  .ok());
+  EXPECT_EQ(response.companies_written(), 1);
+  ASSERT_EQ(response.errors_size(), 2) << response.DebugString();
+  EXPECT_EQ(response.errors(0).index(), 1);
+  EXPECT_EQ(response.errors(0).code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(response.errors(0).message(),
+            "company.tickers[0]: \"NASDAQ:MU\" is held by companies/micron");
+  EXPECT_EQ(response.errors(1).index(), 2);
+  EXPECT_EQ(response.errors(1).code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(response.errors(1).message(),
+            "company.tickers[0]: \"NYSE:A\" is held by companies/a");
+  EXPECT_TRUE(GetCompany("companies/a").ok());
+  EXPECT_EQ(GetCompany("companies/b").error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  // All or nothing: the clash writes nothing.
+  const int64_t before = store_->Revision();
+  ASSERT_TRUE(Import({{CompanyRecordOf(SimpleCompany("C"), "c"),
+                       CompanyRecordOf(listed("MT", "NASDAQ:MU"), "mt")}},
+                     true, &response)
+                  .ok());
+  EXPECT_EQ(response.companies_written(), 0);
+  EXPECT_EQ(response.revision(), before);
+  EXPECT_EQ(store_->Revision(), before);
+  ASSERT_EQ(response.errors_size(), 1) << response.DebugString();
+  EXPECT_EQ(response.errors(0).index(), 1);
+  EXPECT_EQ(response.errors(0).code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(GetCompany("companies/c").error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  auto report = store_->CheckConsistency();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->ok()) << ::testing::PrintToString(report->problems);
+}
+
 TEST_F(AdminTest, ImportRefusesBadMessages) {
   v1::ImportRecordsResponse response;
   const grpc::Status status = Import({{}}, false, &response);

@@ -353,6 +353,83 @@ TEST_F(CompanyServiceTest, DeleteReferencedCompanyNeedsForce) {
   EXPECT_GRPC_OK(GetCompany("companies/anthropic"));
 }
 
+// Micron's listing NASDAQ:MU claimed as the second ticker of another company.
+v1::CreateCompanyRequest ClaimMicronsTicker(const std::string& id) {
+  v1::CreateCompanyRequest request;
+  *request.mutable_company() = SimpleCompany("Micron Tech Holdings");
+  request.mutable_company()->add_tickers("XETRA:MTE");
+  request.mutable_company()->add_tickers("NASDAQ:MU");
+  request.set_company_id(id);
+  return request;
+}
+
+v1::UpdateCompanyRequest SetTickers(const std::string& id,
+                                    std::vector<std::string> tickers) {
+  v1::UpdateCompanyRequest request;
+  request.mutable_company()->set_name("companies/" + id);
+  for (const std::string& t : tickers) {
+    request.mutable_company()->add_tickers(t);
+  }
+  request.mutable_update_mask()->add_paths("tickers");
+  return request;
+}
+
+TEST_F(CompanyServiceTest, CreateWithATickerHeldByAnotherIsAlreadyExists) {
+  MustCreateCompany(Micron(), "micron");
+  const int64_t revision = store_->Revision();
+  EXPECT_THAT(CreateCompany(ClaimMicronsTicker("micron-technology")),
+              StatusIs(grpc::StatusCode::ALREADY_EXISTS,
+                       "company.tickers[1]: \"NASDAQ:MU\" is held by "
+                       "companies/micron"));
+  EXPECT_EQ(store_->Revision(), revision);
+  EXPECT_THAT(GetCompany("companies/micron-technology"),
+              StatusIs(grpc::StatusCode::NOT_FOUND, ""));
+}
+
+TEST_F(CompanyServiceTest, UpdateAddingAHeldTickerIsAlreadyExists) {
+  MustCreateCompany(Micron(), "micron");
+  MustCreateCompany(SimpleCompany("Crucial"), "crucial");
+  const int64_t revision = store_->Revision();
+  EXPECT_THAT(UpdateCompany(SetTickers("crucial", {"NASDAQ:MU"})),
+              StatusIs(grpc::StatusCode::ALREADY_EXISTS,
+                       "company.tickers[0]: \"NASDAQ:MU\" is held by "
+                       "companies/micron"));
+  EXPECT_EQ(store_->Revision(), revision);
+
+  // Micron keeps its own ticker through updates, with or without a mask.
+  ASSERT_GRPC_OK(
+      UpdateCompany(SetTickers("micron", {"XETRA:MTE", "NASDAQ:MU"})));
+  v1::UpdateCompanyRequest describe;
+  describe.mutable_company()->set_name("companies/micron");
+  describe.mutable_company()->set_description("Memory.");
+  describe.mutable_company()->add_tickers("NASDAQ:MU");
+  v1::Company updated;
+  ASSERT_GRPC_OK(UpdateCompany(describe, &updated));
+  EXPECT_THAT(updated.tickers(), ElementsAre("NASDAQ:MU"));
+}
+
+TEST_F(CompanyServiceTest, ATickerFreedByUpdateOrDeleteCanBeTakenAgain) {
+  MustCreateCompany(Micron(), "micron");
+  MustCreateCompany(SimpleCompany("Crucial"), "crucial");
+  ASSERT_GRPC_OK(UpdateCompany(SetTickers("micron", {})));
+  ASSERT_GRPC_OK(UpdateCompany(SetTickers("crucial", {"NASDAQ:MU"})));
+
+  v1::DeleteCompanyRequest remove;
+  remove.set_name("companies/crucial");
+  ASSERT_GRPC_OK(DeleteCompany(remove));
+  ASSERT_GRPC_OK(CreateCompany(ClaimMicronsTicker("micron-technology")));
+
+  // After a restart the ticker is still held.
+  StopServer();
+  StartServer(server::ServerOptions());
+  EXPECT_THAT(UpdateCompany(SetTickers("micron", {"NASDAQ:MU"})),
+              StatusIs(grpc::StatusCode::ALREADY_EXISTS,
+                       "companies/micron-technology"));
+  auto report = store_->CheckConsistency();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->ok()) << ::testing::PrintToString(report->problems);
+}
+
 TEST_F(CompanyServiceTest, ListPagesThroughEveryCompanyInIdOrder) {
   const std::vector<std::string> ids = {
       "amd", "anthropic", "micron", "nvidia", "openai", "sk-hynix", "tsmc"};

@@ -124,12 +124,39 @@ TEST(KeyCodecTest, KeysRoundTrip) {
     EXPECT_EQ(term, s);
     ASSERT_TRUE(DecodeDedupeKey(DedupeKey("2025-01-02", {"a", s}, s), &pid));
     EXPECT_EQ(pid, s);
+    std::string ticker;
+    ASSERT_TRUE(DecodeTickerKey(TickerKey(s, s + "c"), &ticker, &company));
+    EXPECT_EQ(ticker, s);
+    EXPECT_EQ(company, s + "c");
+  }
+}
+
+TEST(KeyCodecTest, TickerPrefixScanReturnsExactlyThatTickersHolders) {
+  // Tickers that share prefixes ("A", "AB", "A\0"...) and holders of each.
+  auto tickers = RandomStrings(120, 8);
+  auto holders = RandomStrings(6, 9);
+  std::map<std::string, std::pair<std::string, std::string>> table;
+  for (const auto& t : tickers) {
+    for (const auto& h : holders) table[TickerKey(t, h)] = {t, h};
+  }
+  for (const auto& t : tickers) {
+    const std::string lo = TickerPrefix(t);
+    const std::string hi = PrefixSuccessor(lo);
+    std::set<std::string> got;
+    for (auto it = table.lower_bound(lo);
+         it != table.end() && (hi.empty() || it->first < hi); ++it) {
+      EXPECT_EQ(it->second.first, t) << testing::PrintToString(t);
+      got.insert(it->second.second);
+    }
+    EXPECT_EQ(got, std::set<std::string>(holders.begin(), holders.end()))
+        << testing::PrintToString(t);
   }
 }
 
 TEST(KeyCodecTest, DecodersRejectOtherTablesAndTruncation) {
-  std::string id;
+  std::string id, ticker;
   EXPECT_FALSE(DecodeCompanyKey(PartnershipKey("x"), &id));
+  EXPECT_FALSE(DecodeTickerKey(SearchKey("nasdaq:mu", "micron"), &ticker, &id));
   std::string k = CompanyKey("abc");
   EXPECT_FALSE(DecodeCompanyKey(k.substr(0, k.size() - 1), &id));
   EXPECT_FALSE(DecodeCompanyKey(k + "x", &id));

@@ -4,6 +4,7 @@
 #include "storage/write_plan.h"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -245,6 +246,73 @@ TEST(WritePlanTest, ImportChecksRecordsOfTheSameBatchByTheSameRules) {
   const Precondition* zed = Find(ctx.plan(), keys::CompanyKey("zed"));
   ASSERT_NE(zed, nullptr);
   EXPECT_EQ(zed->kind, Kind::kAbsent);
+}
+
+TEST(WritePlanTest, TickerOfAnotherCompanyIsRefusedOnRecordedRange) {
+  MapStore store;
+  CreateCompanies(store);
+  CompanyRecord clash = SimpleCompany("micron-technology", "Micron Tech");
+  clash.add_tickers("XETRA:MTE");
+  clash.add_tickers("NASDAQ:MU");
+  PlanContext ctx = store.Next();
+  CompanyRecord created;
+  absl::Status s = PlanCreateCompany(ctx, clash, "", &created);
+  EXPECT_EQ(s.code(), absl::StatusCode::kAlreadyExists) << s;
+  EXPECT_EQ(s.message(),
+            "company.tickers[1]: \"NASDAQ:MU\" is held by companies/micron");
+
+  // A free ticker plans its entry, relying on its range staying unchanged.
+  clash.mutable_tickers()->RemoveLast();
+  PlanContext free = store.Next();
+  ASSERT_TRUE(PlanCreateCompany(free, clash, "", &created).ok());
+  const Precondition* range =
+      Find(free.plan(), keys::TickerPrefix("XETRA:MTE"));
+  ASSERT_NE(range, nullptr);
+  EXPECT_EQ(range->kind, Kind::kRangeUnchanged);
+  EXPECT_EQ(range->revision, 2);
+  EXPECT_THAT(free.plan().writes,
+              ::testing::Contains(
+                  Pair(keys::TickerKey("XETRA:MTE", "micron-technology"),
+                       std::optional<std::string>(""))));
+
+  // An update that keeps its tickers does not read them again.
+  CompanyRecord patch;
+  patch.set_id("micron");
+  patch.set_description("Memory.");
+  PlanContext keep = store.Next();
+  CompanyRecord updated;
+  ASSERT_TRUE(
+      PlanUpdateCompany(keep, patch, {"description"}, "", &updated).ok());
+  EXPECT_EQ(Find(keep.plan(), keys::TickerPrefix("NASDAQ:MU")), nullptr);
+}
+
+TEST(WritePlanTest, ImportRefusesALaterRecordClaimingAnEarlierOnesTicker) {
+  MapStore store;
+  ImportResult result;
+  ImportBatch batch;
+  CompanyRecord a = SimpleCompany("a", "A");
+  a.add_tickers("NYSE:A");
+  CompanyRecord b = SimpleCompany("b", "B");
+  b.add_tickers("NYSE:A");
+  // The same company again (a replacement) keeps its ticker.
+  CompanyRecord a_again = a;
+  a_again.set_description("Replaced.");
+  batch.companies.emplace_back(0, a);
+  batch.companies.emplace_back(1, b);
+  batch.companies.emplace_back(2, a_again);
+  ImportBatch work = PrepareImport(std::move(batch), &result);
+  PlanContext ctx = store.Next();
+  absl::StatusOr<bool> write = PlanImport(ctx, work, &result);
+  ASSERT_TRUE(write.ok()) << write.status();
+  EXPECT_TRUE(*write);
+  EXPECT_EQ(result.companies_written, 2);
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].index, 1);
+  EXPECT_EQ(result.errors[0].status.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(result.errors[0].status.message(),
+            "company.tickers[0]: \"NYSE:A\" is held by companies/a");
+  EXPECT_FALSE(ctx.plan().writes.count(keys::CompanyKey("b")));
+  EXPECT_FALSE(ctx.plan().writes.count(keys::TickerKey("NYSE:A", "b")));
 }
 
 TEST(PlanContextTest, ScanSeesThePlansOwnWrites) {
