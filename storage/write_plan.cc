@@ -175,8 +175,8 @@ absl::Status CheckTickersFree(PlanContext& ctx, const CompanyRecord* old,
       }
       if (holder == c.id()) continue;
       return absl::AlreadyExistsError(
-          absl::StrCat("company.tickers[", i, "]: \"", ticker,
-                       "\" is held by companies/", holder));
+          absl::StrCat("company.tickers[", i, "]: ", Quote(ticker),
+                       " is held by companies/", holder));
     }
   }
   return absl::OkStatus();
