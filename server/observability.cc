@@ -90,6 +90,11 @@ class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
       start_ = absl::Now();
       if (metrics_ != nullptr) metrics_->Started(type_, service_, method_);
     }
+    if (methods->QueryInterceptionHookPoint(
+            Hook::PRE_SEND_INITIAL_METADATA)) {
+      methods->GetSendInitialMetadata()->emplace(kVersionHeader,
+                                                 PARTNERGRAPH_VERSION);
+    }
     if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_STATUS)) {
       const grpc::Status status = methods->GetSendStatus();
       const absl::Duration latency = absl::Now() - start_;

@@ -54,8 +54,13 @@ int64_t ActiveWatchers();
 
 class ServerMetrics;
 
-// Creates the interceptor of every call. `metrics` may be null (no metrics);
-// it must outlive the server.
+// Response header naming the server's release (PARTNERGRAPH_VERSION), sent
+// with the initial metadata of every call that reaches a handler.
+inline constexpr char kVersionHeader[] = "partnergraph-version";
+
+// Creates the interceptor of every call: metrics, the access log and the
+// version header. `metrics` may be null (no metrics); it must outlive the
+// server.
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
 MakeObservabilityInterceptorFactory(ServerMetrics* metrics, bool access_log);
 

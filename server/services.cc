@@ -57,6 +57,13 @@ absl::Status Required(absl::string_view field) {
   return absl::InvalidArgumentError(absl::StrFormat("%s: required", field));
 }
 
+// validate_only: check, answer, write nothing (AIP-163).
+template <typename Request>
+storage::WriteMode ModeOf(const Request& request) {
+  return request.validate_only() ? storage::WriteMode::kValidateOnly
+                                 : storage::WriteMode::kCommit;
+}
+
 // The etag of an update: the request's, else the one in the resource
 // (`resource_field`, e.g. "company.etag"); both within their bound.
 absl::StatusOr<std::string> UpdateEtag(const std::string& request_etag,
@@ -276,7 +283,7 @@ grpc::ServerUnaryReactor* CompanyServiceImpl::CreateCompany(
   if (!record.ok()) return Refuse(context, "CreateCompany", record.status());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   store_->CreateCompanyAsync(
-      *std::move(record), request->request_id(),
+      *std::move(record), request->request_id(), ModeOf(*request),
       FinishWith("CreateCompany", reactor, response, &CompanyToApi));
   return reactor;
 }
@@ -307,6 +314,7 @@ grpc::ServerUnaryReactor* CompanyServiceImpl::UpdateCompany(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   store_->UpdateCompanyAsync(
       std::move(patch->record), std::move(patch->paths), *std::move(etag),
+      ModeOf(*request),
       FinishWith("UpdateCompany", reactor, response, &CompanyToApi));
   return reactor;
 }
@@ -321,6 +329,7 @@ grpc::ServerUnaryReactor* CompanyServiceImpl::DeleteCompany(
   if (!etag.ok()) return Refuse(context, "DeleteCompany", etag);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   store_->DeleteCompanyAsync(*std::move(id), request->etag(), request->force(),
+                             ModeOf(*request),
                              FinishEmpty("DeleteCompany", reactor));
   return reactor;
 }
@@ -360,7 +369,7 @@ grpc::ServerUnaryReactor* PartnershipServiceImpl::CreatePartnership(
   }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   store_->CreatePartnershipAsync(
-      *std::move(record), request->request_id(),
+      *std::move(record), request->request_id(), ModeOf(*request),
       FinishWith("CreatePartnership", reactor, response, &PartnershipToApi));
   return reactor;
 }
@@ -383,6 +392,7 @@ grpc::ServerUnaryReactor* PartnershipServiceImpl::UpdatePartnership(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   store_->UpdatePartnershipAsync(
       std::move(patch->record), std::move(patch->paths), *std::move(etag),
+      ModeOf(*request),
       FinishWith("UpdatePartnership", reactor, response, &PartnershipToApi));
   return reactor;
 }
@@ -397,6 +407,7 @@ grpc::ServerUnaryReactor* PartnershipServiceImpl::DeletePartnership(
   if (!etag.ok()) return Refuse(context, "DeletePartnership", etag);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   store_->DeletePartnershipAsync(*std::move(id), request->etag(),
+                                 ModeOf(*request),
                                  FinishEmpty("DeletePartnership", reactor));
   return reactor;
 }

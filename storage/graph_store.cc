@@ -28,48 +28,55 @@ std::string EtagFor(int64_t update_revision) {
 }
 
 absl::StatusOr<CompanyRecord> GraphStore::CreateCompany(
-    const CompanyRecord& company, absl::string_view request_id) {
+    const CompanyRecord& company, absl::string_view request_id,
+    WriteMode mode) {
   return Await<absl::StatusOr<CompanyRecord>>([&](auto done) {
-    CreateCompanyAsync(company, std::string(request_id), std::move(done));
+    CreateCompanyAsync(company, std::string(request_id), mode,
+                       std::move(done));
   });
 }
 
 absl::StatusOr<CompanyRecord> GraphStore::UpdateCompany(
     const CompanyRecord& patch, const std::vector<std::string>& paths,
-    absl::string_view etag) {
+    absl::string_view etag, WriteMode mode) {
   return Await<absl::StatusOr<CompanyRecord>>([&](auto done) {
-    UpdateCompanyAsync(patch, paths, std::string(etag), std::move(done));
+    UpdateCompanyAsync(patch, paths, std::string(etag), mode, std::move(done));
   });
 }
 
 absl::Status GraphStore::DeleteCompany(absl::string_view id,
-                                       absl::string_view etag, bool force) {
+                                       absl::string_view etag, bool force,
+                                       WriteMode mode) {
   return Await<absl::Status>([&](auto done) {
-    DeleteCompanyAsync(std::string(id), std::string(etag), force,
+    DeleteCompanyAsync(std::string(id), std::string(etag), force, mode,
                        std::move(done));
   });
 }
 
 absl::StatusOr<PartnershipRecord> GraphStore::CreatePartnership(
-    const PartnershipRecord& partnership, absl::string_view request_id) {
+    const PartnershipRecord& partnership, absl::string_view request_id,
+    WriteMode mode) {
   return Await<absl::StatusOr<PartnershipRecord>>([&](auto done) {
-    CreatePartnershipAsync(partnership, std::string(request_id),
+    CreatePartnershipAsync(partnership, std::string(request_id), mode,
                            std::move(done));
   });
 }
 
 absl::StatusOr<PartnershipRecord> GraphStore::UpdatePartnership(
     const PartnershipRecord& patch, const std::vector<std::string>& paths,
-    absl::string_view etag) {
+    absl::string_view etag, WriteMode mode) {
   return Await<absl::StatusOr<PartnershipRecord>>([&](auto done) {
-    UpdatePartnershipAsync(patch, paths, std::string(etag), std::move(done));
+    UpdatePartnershipAsync(patch, paths, std::string(etag), mode,
+                           std::move(done));
   });
 }
 
 absl::Status GraphStore::DeletePartnership(absl::string_view id,
-                                           absl::string_view etag) {
+                                           absl::string_view etag,
+                                           WriteMode mode) {
   return Await<absl::Status>([&](auto done) {
-    DeletePartnershipAsync(std::string(id), std::string(etag), std::move(done));
+    DeletePartnershipAsync(std::string(id), std::string(etag), mode,
+                           std::move(done));
   });
 }
 

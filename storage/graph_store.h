@@ -224,6 +224,11 @@ template <typename T>
 using Done = std::function<void(absl::StatusOr<T>)>;
 using StatusDone = std::function<void(absl::Status)>;
 
+// Whether a write is committed, or only checked: every rule runs against the
+// current state and the result is what the write would return, but nothing
+// is written and no revision is taken (the API's validate_only).
+enum class WriteMode { kCommit, kValidateOnly };
+
 class GraphStore {
  public:
   virtual ~GraphStore() = default;
@@ -236,9 +241,11 @@ class GraphStore {
   // companies/micron`), FAILED_PRECONDITION (request_id used by a company
   // since deleted). A ticker belongs to one company at a time; it is freed
   // when its holder drops it or is deleted.
-  absl::StatusOr<CompanyRecord> CreateCompany(const CompanyRecord& company,
-                                              absl::string_view request_id);
+  absl::StatusOr<CompanyRecord> CreateCompany(
+      const CompanyRecord& company, absl::string_view request_id,
+      WriteMode mode = WriteMode::kCommit);
   virtual void CreateCompanyAsync(CompanyRecord company, std::string request_id,
+                                  WriteMode mode,
                                   Done<CompanyRecord> done) = 0;
 
   // NOT_FOUND when absent; INVALID_ARGUMENT for a malformed id.
@@ -257,18 +264,20 @@ class GraphStore {
   // company's own tickers may be kept).
   absl::StatusOr<CompanyRecord> UpdateCompany(
       const CompanyRecord& patch, const std::vector<std::string>& paths,
-      absl::string_view etag);
+      absl::string_view etag, WriteMode mode = WriteMode::kCommit);
   virtual void UpdateCompanyAsync(CompanyRecord patch,
                                   std::vector<std::string> paths,
                                   std::string etag,
+                                  WriteMode mode,
                                   Done<CompanyRecord> done) = 0;
 
   // NOT_FOUND, ABORTED (etag), FAILED_PRECONDITION while partnerships
   // reference the company and !force. With force, those partnerships are
   // deleted in the same write and revision.
   absl::Status DeleteCompany(absl::string_view id, absl::string_view etag,
-                             bool force);
+                             bool force, WriteMode mode = WriteMode::kCommit);
   virtual void DeleteCompanyAsync(std::string id, std::string etag, bool force,
+                                  WriteMode mode,
                                   StatusDone done) = 0;
 
   // Companies in id order. page_size 0 means kDefaultPageSize; above
@@ -290,9 +299,11 @@ class GraphStore {
   // ALREADY_EXISTS naming the existing partnership with the same participant
   // set, announced_on and an overlapping kind, or when the id is taken.
   absl::StatusOr<PartnershipRecord> CreatePartnership(
-      const PartnershipRecord& partnership, absl::string_view request_id);
+      const PartnershipRecord& partnership, absl::string_view request_id,
+      WriteMode mode = WriteMode::kCommit);
   virtual void CreatePartnershipAsync(PartnershipRecord partnership,
                                       std::string request_id,
+                                      WriteMode mode,
                                       Done<PartnershipRecord> done) = 0;
 
   virtual absl::StatusOr<PartnershipRecord> GetPartnership(
@@ -302,14 +313,17 @@ class GraphStore {
   // checked for duplicates and missing participants as on create.
   absl::StatusOr<PartnershipRecord> UpdatePartnership(
       const PartnershipRecord& patch, const std::vector<std::string>& paths,
-      absl::string_view etag);
+      absl::string_view etag, WriteMode mode = WriteMode::kCommit);
   virtual void UpdatePartnershipAsync(PartnershipRecord patch,
                                       std::vector<std::string> paths,
                                       std::string etag,
+                                      WriteMode mode,
                                       Done<PartnershipRecord> done) = 0;
 
-  absl::Status DeletePartnership(absl::string_view id, absl::string_view etag);
+  absl::Status DeletePartnership(absl::string_view id, absl::string_view etag,
+                                 WriteMode mode = WriteMode::kCommit);
   virtual void DeletePartnershipAsync(std::string id, std::string etag,
+                                      WriteMode mode,
                                       StatusDone done) = 0;
 
   // Partnerships matching `query`, newest announced_on first, then by id.

@@ -116,11 +116,13 @@ absl::Status AddPlan(const WritePlan& plan, bool unindexed,
 
 }  // namespace
 
-void RocksDbStore::Enqueue(Mutation fn, StatusDone done, bool exclusive) {
+void RocksDbStore::Enqueue(Mutation fn, StatusDone done, bool exclusive,
+                           WriteMode mode) {
   auto pending = std::make_unique<Pending>();
   pending->fn = std::move(fn);
   pending->done = std::move(done);
   pending->exclusive = exclusive;
+  pending->validate_only = mode == WriteMode::kValidateOnly;
   {
     absl::MutexLock lock(&queue_mu_);
     if (!stopping_) {
@@ -219,7 +221,9 @@ void RocksDbStore::CommitGroup(
     batch->SetSavePoint();
     ChangeBatchRecord changes;
     absl::Status s = PlanAndBatch(*p, next + 1, now, batch, &changes);
-    if (!s.ok()) {
+    // A check-only write is planned exactly as it would commit (against the
+    // writes before it in this group) and then taken back.
+    if (!s.ok() || p->validate_only) {
       batch->RollbackToSavePoint();
     } else {
       batch->PopSavePoint();

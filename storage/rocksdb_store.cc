@@ -53,6 +53,7 @@ RocksDbStore::~RocksDbStore() {
 }
 
 void RocksDbStore::CreateCompanyAsync(CompanyRecord c, std::string rid,
+                                      WriteMode mode,
                                       Done<CompanyRecord> done) {
   absl::Status s = PrepareCompanyCreate(&c, rid);
   if (!s.ok()) return done(s);
@@ -61,12 +62,12 @@ void RocksDbStore::CreateCompanyAsync(CompanyRecord c, std::string rid,
                                                CompanyRecord& result) {
         return PlanCreateCompany(ctx, c, rid, &result);
       },
-      std::move(done));
+      mode, std::move(done));
 }
 
 void RocksDbStore::UpdateCompanyAsync(CompanyRecord patch,
                                       std::vector<std::string> paths,
-                                      std::string etag,
+                                      std::string etag, WriteMode mode,
                                       Done<CompanyRecord> done) {
   absl::Status s = ValidateId("company.name", patch.id());
   if (!s.ok()) return done(s);
@@ -75,21 +76,23 @@ void RocksDbStore::UpdateCompanyAsync(CompanyRecord patch,
        etag = std::move(etag)](PlanContext& ctx, CompanyRecord& result) {
         return PlanUpdateCompany(ctx, patch, paths, etag, &result);
       },
-      std::move(done));
+      mode, std::move(done));
 }
 
 void RocksDbStore::DeleteCompanyAsync(std::string id, std::string etag,
-                                      bool force, StatusDone done) {
+                                      bool force, WriteMode mode,
+                                      StatusDone done) {
   absl::Status s = ValidateId("name", id);
   if (!s.ok()) return done(s);
   Enqueue(
       [id = std::move(id), etag = std::move(etag), force](PlanContext& ctx) {
         return PlanDeleteCompany(ctx, id, etag, force);
       },
-      std::move(done));
+      std::move(done), /*exclusive=*/false, mode);
 }
 
 void RocksDbStore::CreatePartnershipAsync(PartnershipRecord p, std::string rid,
+                                          WriteMode mode,
                                           Done<PartnershipRecord> done) {
   absl::Status s = PreparePartnershipCreate(&p, rid);
   if (!s.ok()) return done(s);
@@ -98,12 +101,12 @@ void RocksDbStore::CreatePartnershipAsync(PartnershipRecord p, std::string rid,
                                                PartnershipRecord& result) {
         return PlanCreatePartnership(ctx, p, rid, &result);
       },
-      std::move(done));
+      mode, std::move(done));
 }
 
 void RocksDbStore::UpdatePartnershipAsync(PartnershipRecord patch,
                                           std::vector<std::string> paths,
-                                          std::string etag,
+                                          std::string etag, WriteMode mode,
                                           Done<PartnershipRecord> done) {
   absl::Status s = ValidateId("partnership.name", patch.id());
   if (!s.ok()) return done(s);
@@ -112,18 +115,18 @@ void RocksDbStore::UpdatePartnershipAsync(PartnershipRecord patch,
        etag = std::move(etag)](PlanContext& ctx, PartnershipRecord& result) {
         return PlanUpdatePartnership(ctx, patch, paths, etag, &result);
       },
-      std::move(done));
+      mode, std::move(done));
 }
 
 void RocksDbStore::DeletePartnershipAsync(std::string id, std::string etag,
-                                          StatusDone done) {
+                                          WriteMode mode, StatusDone done) {
   absl::Status s = ValidateId("name", id);
   if (!s.ok()) return done(s);
   Enqueue(
       [id = std::move(id), etag = std::move(etag)](PlanContext& ctx) {
         return PlanDeletePartnership(ctx, id, etag);
       },
-      std::move(done));
+      std::move(done), /*exclusive=*/false, mode);
 }
 
 void RocksDbStore::ImportAsync(ImportBatch batch, Done<ImportResult> done) {

@@ -72,17 +72,20 @@ class RocksDbStore : public GraphStore {
 
   // Mutations (rocksdb_store.cc).
   void CreateCompanyAsync(CompanyRecord c, std::string request_id,
-                          Done<CompanyRecord> done) override;
+                          WriteMode mode, Done<CompanyRecord> done) override;
   void UpdateCompanyAsync(CompanyRecord patch, std::vector<std::string> paths,
-                          std::string etag, Done<CompanyRecord> done) override;
+                          std::string etag, WriteMode mode,
+                          Done<CompanyRecord> done) override;
   void DeleteCompanyAsync(std::string id, std::string etag, bool force,
-                          StatusDone done) override;
+                          WriteMode mode, StatusDone done) override;
   void CreatePartnershipAsync(PartnershipRecord p, std::string request_id,
+                              WriteMode mode,
                               Done<PartnershipRecord> done) override;
   void UpdatePartnershipAsync(PartnershipRecord patch,
                               std::vector<std::string> paths, std::string etag,
+                              WriteMode mode,
                               Done<PartnershipRecord> done) override;
-  void DeletePartnershipAsync(std::string id, std::string etag,
+  void DeletePartnershipAsync(std::string id, std::string etag, WriteMode mode,
                               StatusDone done) override;
   void ImportAsync(ImportBatch batch, Done<ImportResult> done) override;
   int64_t Revision() const override;
@@ -132,15 +135,18 @@ class RocksDbStore : public GraphStore {
     absl::Status status;
     // Committed in a group of its own (bulk import).
     bool exclusive = false;
+    // Planned, then rolled back: nothing written, no revision taken.
+    bool validate_only = false;
   };
 
   // Commit queue (rocksdb_commit.cc).
   // Queues `fn` for the committer; `done` gets its status once the group it
   // was committed in is durable (or failed).
-  void Enqueue(Mutation fn, StatusDone done, bool exclusive = false);
+  void Enqueue(Mutation fn, StatusDone done, bool exclusive = false,
+               WriteMode mode = WriteMode::kCommit);
   // Enqueue for a rule that produces a record: `body` fills it in.
   template <typename T, typename Body>
-  void Run(Body body, Done<T> done);
+  void Run(Body body, WriteMode mode, Done<T> done);
   void CommitLoop();
   void CommitGroup(const std::vector<std::unique_ptr<Pending>>& group,
                    rocksdb::WriteBatchWithIndex* batch);
@@ -185,7 +191,7 @@ class RocksDbStore : public GraphStore {
 };
 
 template <typename T, typename Body>
-void RocksDbStore::Run(Body body, Done<T> done) {
+void RocksDbStore::Run(Body body, WriteMode mode, Done<T> done) {
   auto out = std::make_shared<T>();
   Enqueue([body = std::move(body),
            out](PlanContext& ctx) { return body(ctx, *out); },
@@ -195,7 +201,8 @@ void RocksDbStore::Run(Body body, Done<T> done) {
             } else {
               done(s);
             }
-          });
+          },
+          /*exclusive=*/false, mode);
 }
 
 // Reads the store revision of the (closed) store in `dir`
