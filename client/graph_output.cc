@@ -251,7 +251,7 @@ std::string FormatNeighborhood(const v1::GetNeighborhoodResponse& response,
   options.headers = output.headers;
   if (!output.wide()) {
     options.max_width = kTableWidth;
-    options.shrinkable = {false, true, false, true};
+    options.shrink_tier = {0, 2, 0, 1};
   }
   std::string out = FormatTable({"NAME", "DISPLAY NAME", "DISTANCE", "SECTORS"},
                                 rows, options);

@@ -133,7 +133,7 @@ std::vector<std::string> PartnershipRow(const v1::Partnership& partnership,
                                         bool wide) {
   if (!wide) {
     return {Cell(ShortName(partnership.name())),
-            Cell(partnership.announced_on()), Cell(StatusCell(partnership)),
+            Cell(partnership.announced_on()),
             Cell(ParticipantsCell(partnership)), Cell(partnership.title())};
   }
   return {Cell(ShortName(partnership.name())),
@@ -147,12 +147,12 @@ std::vector<std::string> PartnershipRow(const v1::Partnership& partnership,
           Cell(partnership.title())};
 }
 
-TableOptions Options(const Output& output, std::vector<bool> shrinkable) {
+TableOptions Options(const Output& output, std::vector<int> shrink_tier) {
   TableOptions options;
   options.headers = output.headers;
   if (!output.wide()) {
     options.max_width = kTableWidth;
-    options.shrinkable = std::move(shrinkable);
+    options.shrink_tier = std::move(shrink_tier);
   }
   return options;
 }
@@ -163,23 +163,37 @@ std::string Names(const std::vector<std::string>& names) {
   return out;
 }
 
-// Narrows the shrinkable columns, widest first, until a line fits.
+// Narrows columns tier by tier until a line fits (see TableOptions).
 void Narrow(const TableOptions& options, std::vector<size_t>* widths) {
-  constexpr size_t kMinWidth = 8;
+  constexpr size_t kMinWidth = 10;
   size_t total = widths->empty() ? 0 : 3 * (widths->size() - 1);
   for (size_t w : *widths) total += w;
-  while (total > options.max_width) {
-    size_t widest = widths->size();
+  int max_tier = 0;
+  for (int tier : options.shrink_tier) max_tier = std::max(max_tier, tier);
+  for (int tier = 1; tier <= max_tier && total > options.max_width; ++tier) {
+    size_t slack = 0;
     for (size_t i = 0; i < widths->size(); ++i) {
-      if (i < options.shrinkable.size() && options.shrinkable[i] &&
-          (*widths)[i] > kMinWidth &&
-          (widest == widths->size() || (*widths)[i] > (*widths)[widest])) {
-        widest = i;
+      if (i < options.shrink_tier.size() && options.shrink_tier[i] == tier &&
+          (*widths)[i] > kMinWidth) {
+        slack += (*widths)[i] - kMinWidth;
       }
     }
-    if (widest == widths->size()) return;
-    --(*widths)[widest];
-    --total;
+    if (slack == 0) continue;
+    const size_t excess = std::min(slack, total - options.max_width);
+    size_t taken = 0;
+    for (size_t i = 0; i < widths->size(); ++i) {
+      if (i >= options.shrink_tier.size() || options.shrink_tier[i] != tier ||
+          (*widths)[i] <= kMinWidth) {
+        continue;
+      }
+      // Rounded up, so the tier gives at least `excess` in all.
+      size_t cut = ((*widths)[i] - kMinWidth) * excess / slack;
+      if (((*widths)[i] - kMinWidth) * excess % slack != 0) ++cut;
+      cut = std::min({cut, (*widths)[i] - kMinWidth, excess - taken});
+      (*widths)[i] -= cut;
+      taken += cut;
+    }
+    total -= taken;
   }
 }
 
@@ -355,7 +369,7 @@ std::string CompanyTable(
     rows.push_back(CompanyRow(company, output.wide()));
   }
   return FormatTable(CompanyHeader(output.wide()), rows,
-                     Options(output, {false, true, true, true, false}));
+                     Options(output, {0, 2, 1, 1, 0}));
 }
 
 std::string SearchTable(
@@ -371,8 +385,7 @@ std::string SearchTable(
                       : v1::MatchKind_Name(result.match()));
     rows.push_back(std::move(row));
   }
-  return FormatTable(header, rows,
-                     Options(output, {false, true, true, true, false, false}));
+  return FormatTable(header, rows, Options(output, {0, 2, 1, 1, 0, 0}));
 }
 
 std::string PartnershipTable(
@@ -387,8 +400,8 @@ std::string PartnershipTable(
                         "SOURCES", "REACTIONS", "REVISION", "TITLE"},
                        rows, Options(output, {}));
   }
-  return FormatTable({"NAME", "ANNOUNCED", "STATUS", "PARTICIPANTS", "TITLE"},
-                     rows, Options(output, {false, false, false, true, true}));
+  return FormatTable({"NAME", "ANNOUNCED", "PARTICIPANTS", "TITLE"}, rows,
+                     Options(output, {0, 0, 2, 1}));
 }
 
 std::string FormatCompany(const v1::Company& company, const Output& output) {

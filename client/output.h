@@ -75,11 +75,12 @@ std::string ToYaml(const google::protobuf::Message& message,
 
 struct TableOptions {
   bool headers = true;
-  // 0: no limit. Otherwise the columns marked in `shrinkable` are narrowed,
-  // widest first, down to 8 characters each, until a line fits; their cells
-  // are cut and end with "…".
+  // 0: no limit. Otherwise columns are narrowed until a line fits: those
+  // whose `shrink_tier` is 1 first, then tier 2, ...; within a tier each in
+  // proportion to its width, none below 10 characters. Tier 0 (or a column
+  // past the end of `shrink_tier`) is never narrowed. Cut cells end with "…".
   size_t max_width = 0;
-  std::vector<bool> shrinkable;
+  std::vector<int> shrink_tier;
 };
 
 // Aligned columns: every cell padded to its column's widest cell (counted in
@@ -109,9 +110,11 @@ std::string FormatTime(const google::protobuf::Timestamp& time);
 //   companies:    NAME  DISPLAY NAME  TICKERS  SECTORS  COUNTRY
 //                 [LEGAL NAME  WEBSITE  LABELS  REVISION]
 //   search:       the company columns, then MATCH
-//   partnerships: NAME  ANNOUNCED  STATUS  PARTICIPANTS  TITLE
-//                 [KINDS  SOURCES  REACTIONS  REVISION], -o wide putting
-//                 KINDS after ANNOUNCED
+//   partnerships: NAME  ANNOUNCED  PARTICIPANTS  TITLE
+//                 -o wide: NAME  ANNOUNCED  KINDS  PARTICIPANTS  STATUS
+//                 SOURCES  REACTIONS  REVISION  TITLE
+// The default table narrows TICKERS and SECTORS, then DISPLAY NAME; and
+// TITLE, then PARTICIPANTS (names are never cut).
 // NAME is the bare id ("micron"); lists are joined with ","; a participant
 // whose role is not PARTNER shows as "id:ROLE".
 std::string CompanyTable(
