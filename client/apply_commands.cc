@@ -19,7 +19,7 @@ constexpr char kFileHelp[] =
     "name";
 
 constexpr char kExample[] =
-    "Example file (deploy/examples/records.yaml has a complete one):\n"
+    "Example file (client/examples/records.yaml has a complete one):\n"
     "  companies:\n"
     "    - name: micron\n"
     "      displayName: Micron Technology\n"

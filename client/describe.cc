@@ -146,8 +146,10 @@ std::string DescribeCompany(
   if (partnerships.empty()) {
     Field(&out, "Partnerships", "");
   } else {
+    Output indented;
+    indented.width = kTableWidth - 2;
     absl::StrAppend(&out, "Partnerships:\n",
-                    Indented(PartnershipTable(partnerships)));
+                    Indented(PartnershipTable(partnerships, indented)));
   }
   Field(&out, "Revisions",
         Revisions(company.create_revision(), company.update_revision(),

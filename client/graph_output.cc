@@ -250,7 +250,7 @@ std::string FormatNeighborhood(const v1::GetNeighborhoodResponse& response,
   TableOptions options;
   options.headers = output.headers;
   if (!output.wide()) {
-    options.max_width = kTableWidth;
+    options.max_width = output.width;
     options.shrink_tier = {0, 2, 0, 1};
   }
   std::string out = FormatTable({"NAME", "DISPLAY NAME", "DISTANCE", "SECTORS"},

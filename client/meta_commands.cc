@@ -12,7 +12,7 @@
 #include "client/suggest.h"
 #include "client/transport.h"
 #include "client/version.h"
-#include "yaml-cpp/yaml.h"
+#include "google/protobuf/struct.pb.h"
 
 namespace partnergraph::client {
 namespace {
@@ -148,16 +148,14 @@ void PrintVersion(CliContext& cli, bool client_only) {
       std::cout << "Server Version: " << server_version << "\n";
     }
   } else {
-    YAML::Emitter out;
-    if (cli.format() == OutputFormat::kJson) out << YAML::Flow;
-    out << YAML::BeginMap << YAML::Key << "clientVersion" << YAML::Value
-        << YAML::DoubleQuoted << kClientVersion;
+    google::protobuf::Struct versions;
+    (*versions.mutable_fields())["clientVersion"].set_string_value(
+        kClientVersion);
     if (!server_version.empty()) {
-      out << YAML::Key << "serverVersion" << YAML::Value << YAML::DoubleQuoted
-          << server_version;
+      (*versions.mutable_fields())["serverVersion"].set_string_value(
+          server_version);
     }
-    out << YAML::EndMap;
-    std::cout << out.c_str() << "\n";
+    std::cout << Document(versions, cli.output());
   }
   if (!status.ok()) cli.Fail(status, "", "", "version");
 }

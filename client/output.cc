@@ -151,7 +151,7 @@ TableOptions Options(const Output& output, std::vector<int> shrink_tier) {
   TableOptions options;
   options.headers = output.headers;
   if (!output.wide()) {
-    options.max_width = kTableWidth;
+    options.max_width = output.width;
     options.shrink_tier = std::move(shrink_tier);
   }
   return options;

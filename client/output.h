@@ -44,21 +44,23 @@ absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view text);
 // The name of a format as -o takes it: "table", "wide", ...
 absl::string_view OutputFormatName(OutputFormat format);
 
+// Width the default table is cut to.
+inline constexpr size_t kTableWidth = 80;
+
 // How a command prints: the format and, for tables, whether to print the
 // header row (--no-headers turns it off).
 struct Output {
   Output(OutputFormat f = OutputFormat::kTable) : format(f) {}  // NOLINT
   OutputFormat format;
   bool headers = true;
+  // The width -o table fits in.
+  size_t width = kTableWidth;
 
   bool table() const {
     return format == OutputFormat::kTable || format == OutputFormat::kWide;
   }
   bool wide() const { return format == OutputFormat::kWide; }
 };
-
-// Width the default table is cut to.
-inline constexpr size_t kTableWidth = 80;
 
 // Pretty JSON of `message`. With `always_print_primitive_fields`, fields with
 // default values (empty lists included) are printed too.
