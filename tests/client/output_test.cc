@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
+#include "client/graph_output.h"
 #include "client/yaml_proto.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
@@ -240,6 +241,36 @@ TEST(YamlTest, RoundTripsThroughTheSchemaGuidedReader) {
     ASSERT_OK(ParseYamlMessage(yaml, back.get()));
     EXPECT_TRUE(MessageDifferencer::Equals(*c.message, *back)) << yaml;
   }
+}
+
+TEST(FormatTableTest, NarrowsColumnsByTierToFitTheWidth) {
+  TableOptions options;
+  options.max_width = 45;
+  options.shrink_tier = {0, 1, 2};
+  const std::string table = FormatTable(
+      {"NAME", "A", "B"},
+      {{"a-long-name-kept", std::string(30, 'a'), std::string(20, 'b')}},
+      options);
+  std::vector<std::string> lines = Lines(table);
+  ASSERT_EQ(lines.size(), 2u);
+  // Tier 1 (A) goes down to 10 characters first, then tier 2 (B).
+  EXPECT_EQ(lines[1], "a-long-name-kept   aaaaaaaaa…   bbbbbbbbbbbb…");
+  EXPECT_EQ(DisplayWidth(lines[1]), 45u);
+  options.headers = false;
+  EXPECT_EQ(Lines(FormatTable({"NAME"}, {{"x"}}, options)).size(), 1u);
+}
+
+TEST(BarTest, FullBlocksThenEighths) {
+  EXPECT_EQ(Bar(0, 3, 40), "");
+  std::string third;
+  for (int i = 0; i < 13; ++i) third += "█";
+  EXPECT_EQ(Bar(1, 3, 40), third + "▎");  // 13 1/3 cells
+  EXPECT_EQ(Bar(1, 1000, 40), "▏");       // a small count still shows
+}
+
+TEST(TruncateTest, CutsCharactersNotBytes) {
+  EXPECT_EQ(Truncate("Société Générale", 8), "Société…");
+  EXPECT_EQ(Truncate("short", 8), "short");
 }
 
 TEST(JsonToYamlTest, RejectsBrokenJson) {
