@@ -112,20 +112,23 @@ TEST(CompanyTableTest, ShowsBareIdsAndJoinedLists) {
   micron.add_tickers("XETRA:MTE");
   google::protobuf::RepeatedPtrField<v1::Company> companies;
   *companies.Add() = micron;
-  std::vector<std::string> lines = Lines(CompanyTable(companies));
+  std::vector<std::string> lines =
+      Lines(CompanyTable(companies, OutputFormat::kWide));
   ASSERT_EQ(lines.size(), 2u);
-  EXPECT_EQ(lines[0],
-            "NAME     DISPLAY NAME        TICKERS               SECTORS       "
-            "          COUNTRY");
-  EXPECT_EQ(lines[1],
-            "micron   Micron Technology   NASDAQ:MU,XETRA:MTE   "
-            "semiconductors/memory   US")
+  EXPECT_THAT(lines[0],
+              ::testing::StartsWith(
+                  "NAME     DISPLAY NAME        TICKERS               SECTORS "
+                  "                COUNTRY   LEGAL NAME"));
+  EXPECT_THAT(lines[1],
+              ::testing::StartsWith(
+                  "micron   Micron Technology   NASDAQ:MU,XETRA:MTE   "
+                  "semiconductors/memory   US        Micron "
+                  "Technology, Inc."))
       << "header: " << lines[0];
 }
 
 TEST(PartnershipTableTest, ShowsKindsParticipantsWithRolesAndStatus) {
-  std::string table =
-      FormatPartnership(MicronAnthropic(), OutputFormat::kTable);
+  std::string table = FormatPartnership(MicronAnthropic(), OutputFormat::kWide);
   std::vector<std::string> lines = Lines(table);
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_THAT(lines[0], HasSubstr("NAME"));
@@ -137,6 +140,8 @@ TEST(PartnershipTableTest, ShowsKindsParticipantsWithRolesAndStatus) {
   EXPECT_THAT(lines[1], HasSubstr("2025-11-20"));
   EXPECT_THAT(lines[1], HasSubstr("STRATEGIC_ALLIANCE,SUPPLY_AGREEMENT"));
   EXPECT_THAT(lines[1], HasSubstr("micron:SUPPLIER,anthropic "));
+  EXPECT_THAT(lines[1],
+              HasSubstr("Micron and Anthropic strategic partnership"));
   EXPECT_THAT(lines[1], HasSubstr("ANNOUNCED"));
   // Columns line up: every header word starts where its value starts.
   EXPECT_EQ(lines[0].find("ANNOUNCED"), lines[1].find("2025-11-20"));

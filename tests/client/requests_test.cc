@@ -209,7 +209,8 @@ TEST(ExitCodeTest, FollowsTheDocumentedTable) {
   for (const Case& c :
        std::vector<Case>{{absl::StatusCode::kOk, 0},
                          {absl::StatusCode::kInternal, 1},
-                         {absl::StatusCode::kPermissionDenied, 1},
+                         {absl::StatusCode::kPermissionDenied, 6},
+                         {absl::StatusCode::kUnauthenticated, 6},
                          {absl::StatusCode::kInvalidArgument, 2},
                          {absl::StatusCode::kNotFound, 3},
                          {absl::StatusCode::kAlreadyExists, 4},
