@@ -27,29 +27,8 @@
 namespace partnergraph::fuzzing {
 namespace {
 
-const char* const kMethods[] = {
-    "/partnergraph.v1.CompanyService/CreateCompany",
-    "/partnergraph.v1.CompanyService/GetCompany",
-    "/partnergraph.v1.CompanyService/BatchGetCompanies",
-    "/partnergraph.v1.CompanyService/UpdateCompany",
-    "/partnergraph.v1.CompanyService/DeleteCompany",
-    "/partnergraph.v1.CompanyService/ListCompanies",
-    "/partnergraph.v1.CompanyService/SearchCompanies",
-    "/partnergraph.v1.PartnershipService/CreatePartnership",
-    "/partnergraph.v1.PartnershipService/GetPartnership",
-    "/partnergraph.v1.PartnershipService/UpdatePartnership",
-    "/partnergraph.v1.PartnershipService/DeletePartnership",
-    "/partnergraph.v1.PartnershipService/ListPartnerships",
-    "/partnergraph.v1.GraphService/GetNeighborhood",
-    "/partnergraph.v1.GraphService/FindPaths",
-    "/partnergraph.v1.GraphService/AggregatePartnerships",
-    "/partnergraph.v1.GraphService/Watch",
-    "/partnergraph.v1.AdminService/ImportRecords",
-    "/partnergraph.v1.AdminService/ExportRecords",
-    "/partnergraph.v1.AdminService/CreateBackup",
-    "/partnergraph.v1.AdminService/GetStats",
-};
-constexpr size_t kMethodCount = sizeof(kMethods) / sizeof(kMethods[0]);
+using server_testing::kApiMethods;
+constexpr size_t kMethodCount = sizeof(kApiMethods) / sizeof(kApiMethods[0]);
 
 struct Fixture {
   Fixture() : store(Options()) {
@@ -87,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace partnergraph::fuzzing;
   if (size < 1) return 0;
   Fixture& f = Shared();
-  const std::string method = kMethods[data[0] % kMethodCount];
+  const std::string method = kApiMethods[data[0] % kMethodCount];
   std::vector<std::string> messages;
   size_t pos = 1;
   while (pos < size && messages.size() < 3) {

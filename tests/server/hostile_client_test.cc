@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -76,28 +77,8 @@ class HostileClientTest : public ServerTest {
 // Requests that do not parse
 
 TEST_F(HostileClientTest, BytesThatAreNotAMessageAreInvalidArgument) {
-  const std::vector<std::string> methods = {
-      "/partnergraph.v1.CompanyService/CreateCompany",
-      "/partnergraph.v1.CompanyService/GetCompany",
-      "/partnergraph.v1.CompanyService/BatchGetCompanies",
-      "/partnergraph.v1.CompanyService/UpdateCompany",
-      "/partnergraph.v1.CompanyService/DeleteCompany",
-      "/partnergraph.v1.CompanyService/ListCompanies",
-      "/partnergraph.v1.CompanyService/SearchCompanies",
-      "/partnergraph.v1.PartnershipService/CreatePartnership",
-      "/partnergraph.v1.PartnershipService/GetPartnership",
-      "/partnergraph.v1.PartnershipService/UpdatePartnership",
-      "/partnergraph.v1.PartnershipService/DeletePartnership",
-      "/partnergraph.v1.PartnershipService/ListPartnerships",
-      "/partnergraph.v1.GraphService/GetNeighborhood",
-      "/partnergraph.v1.GraphService/FindPaths",
-      "/partnergraph.v1.GraphService/AggregatePartnerships",
-      "/partnergraph.v1.GraphService/Watch",
-      "/partnergraph.v1.AdminService/ImportRecords",
-      "/partnergraph.v1.AdminService/ExportRecords",
-      "/partnergraph.v1.AdminService/CreateBackup",
-      "/partnergraph.v1.AdminService/GetStats",
-  };
+  const std::vector<std::string> methods(std::begin(kApiMethods),
+                                         std::end(kApiMethods));
   // A length-delimited field 1 whose length runs past the end.
   const std::string truncated = "\x0a\x05\x41";
   const int64_t before = Revision();

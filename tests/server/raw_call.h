@@ -21,6 +21,30 @@
 
 namespace partnergraph::server_testing {
 
+// Every method of the API, by its full name.
+inline const char* const kApiMethods[] = {
+    "/partnergraph.v1.CompanyService/CreateCompany",
+    "/partnergraph.v1.CompanyService/GetCompany",
+    "/partnergraph.v1.CompanyService/BatchGetCompanies",
+    "/partnergraph.v1.CompanyService/UpdateCompany",
+    "/partnergraph.v1.CompanyService/DeleteCompany",
+    "/partnergraph.v1.CompanyService/ListCompanies",
+    "/partnergraph.v1.CompanyService/SearchCompanies",
+    "/partnergraph.v1.PartnershipService/CreatePartnership",
+    "/partnergraph.v1.PartnershipService/GetPartnership",
+    "/partnergraph.v1.PartnershipService/UpdatePartnership",
+    "/partnergraph.v1.PartnershipService/DeletePartnership",
+    "/partnergraph.v1.PartnershipService/ListPartnerships",
+    "/partnergraph.v1.GraphService/GetNeighborhood",
+    "/partnergraph.v1.GraphService/FindPaths",
+    "/partnergraph.v1.GraphService/AggregatePartnerships",
+    "/partnergraph.v1.GraphService/Watch",
+    "/partnergraph.v1.AdminService/ImportRecords",
+    "/partnergraph.v1.AdminService/ExportRecords",
+    "/partnergraph.v1.AdminService/CreateBackup",
+    "/partnergraph.v1.AdminService/GetStats",
+};
+
 struct RawResult {
   grpc::Status status;
   std::vector<std::string> responses;
