@@ -3,6 +3,7 @@
 BUILD_DIR ?= build
 JOBS ?= 2
 DATA_DIR ?= .data
+BACKUP_DIR ?= .backups
 LISTEN ?= 127.0.0.1:50051
 
 .PHONY: all deps configure build test test-release test-asan test-fuzz run bench bench-graph bench-import format clean
@@ -47,7 +48,7 @@ test-fuzz: deps
 	@$(SANITIZER_ENV) ctest --test-dir $(FUZZ_BUILD_DIR) --output-on-failure -j $(JOBS)
 
 run: build
-	@$(BUILD_DIR)/server/partnergraphd --listen=$(LISTEN) --plaintext --data_dir=$(DATA_DIR) --load_demo
+	@$(BUILD_DIR)/server/partnergraphd --listen=$(LISTEN) --plaintext --data_dir=$(DATA_DIR) --backup_dir=$(BACKUP_DIR) --load_demo
 
 bench: build
 	@bash client/bench/run_bench.sh $(BUILD_DIR)

@@ -15,6 +15,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "client/commands.h"
+#include "client/field_diff.h"
 #include "client/output.h"
 #include "client/requests.h"
 #include "google/protobuf/descriptor.h"
@@ -90,17 +92,41 @@ std::string ShortTypeName(v1::ChangeEvent::Type type) {
   return v1::ChangeEvent::Type_Name(type);
 }
 
-void AddWatchCommand(CLI::App& app, const AdminCommandContext& ctx) {
+// Stops a watch at `until` (the revision current when it started).
+struct WatchEnd {
+  bool enabled = false;
+  int64_t until = 0;
+};
+
+void PrintEvent(const v1::ChangeEvent& event, OutputFormat format) {
+  switch (format) {
+    case OutputFormat::kJson:
+      std::cout << ToJsonLine(event) << "\n";
+      break;
+    case OutputFormat::kYaml:
+      std::cout << "---\n" << ToYaml(event);
+      break;
+    default:
+      std::cout << WatchEventLine(event) << "\n";
+  }
+}
+
+void AddWatchCommand(CLI::App& app, CliContext& cli) {
   CLI::App* cmd = app.add_subcommand(
       "watch",
-      "Stream changes as they are committed, one line per event (-o json: "
-      "JSON Lines)");
+      "Stream changes as they are committed, one line per event: time, "
+      "revision, type, name and the fields changed (-o json: JSON Lines, "
+      "-o yaml: a document per event)");
   auto from = std::make_shared<int64_t>(0);
+  auto exit_at_head = std::make_shared<bool>(false);
   auto max_events = std::make_shared<int64_t>(0);
   auto partnerships_only = std::make_shared<bool>(false);
   auto filter = std::make_shared<PartnershipFilterFields>();
-  cmd->add_option("--from-revision", *from,
+  cmd->add_option("--since,--from-revision", *from,
                   "First revision to show (default: only new changes)");
+  cmd->add_flag("--exit", *exit_at_head,
+                "Stop at the revision current when the command started: "
+                "with --since N, print what changed since N and exit");
   cmd->add_option("--kind", filter->kinds, "Partnership kind (repeatable)");
   cmd->add_option("--status", filter->statuses,
                   "Partnership status (repeatable)");
@@ -118,16 +144,35 @@ void AddWatchCommand(CLI::App& app, const AdminCommandContext& ctx) {
                 "Leave out company events");
   cmd->add_option("--max-events", *max_events,
                   "Exit after this many events (default: run until stopped)");
-  cmd->callback([ctx, from, max_events, partnerships_only, filter] {
-    PartnergraphClient* client = ctx.connect();
+  cmd->footer(CliContext::Footer());
+  cmd->callback([&cli, from, exit_at_head, max_events, partnerships_only,
+                 filter] {
+    PartnergraphClient* client =
+        cli.Connect("watch", {OutputFormat::kTable, OutputFormat::kWide,
+                              OutputFormat::kJson, OutputFormat::kYaml});
     if (client == nullptr) return;
     absl::StatusOr<v1::PartnershipFilter> f = BuildPartnershipFilter(*filter);
-    if (!f.ok()) return ctx.fail(f.status());
+    if (!f.ok()) return (void)cli.Fail(f.status());
+    absl::Status company = CheckFilterCompany(*client, *filter);
+    if (!company.ok()) {
+      return (void)cli.Fail(company, "company", ShortName(filter->company),
+                            "watch");
+    }
+    WatchEnd end;
+    if (*exit_at_head) {
+      absl::StatusOr<ServerInfo> info = client->GetServerInfo();
+      if (!info.ok()) return (void)cli.Fail(info.status());
+      end.enabled = true;
+      end.until = info->revision;
+      // Nothing committed from the start revision on: nothing to print.
+      if (*from > end.until || end.until == 0) return;
+      if (*from == 0) return;  // only new changes, and none are waited for
+    }
     v1::WatchRequest request;
     request.set_start_revision(*from);
     *request.mutable_filter() = *f;
     request.set_partnerships_only(*partnerships_only);
-    const bool json = ctx.json_output();
+    const OutputFormat format = cli.format();
     int64_t seen = 0;
     absl::Status compacted;
     absl::Status status =
@@ -140,7 +185,11 @@ void AddWatchCommand(CLI::App& app, const AdminCommandContext& ctx) {
             return false;
           }
           for (const v1::ChangeEvent& e : response.events()) {
-            std::cout << (json ? ToJsonLine(e) : WatchEventLine(e)) << "\n";
+            if (end.enabled && e.revision() > end.until) {
+              std::cout.flush();
+              return false;
+            }
+            PrintEvent(e, format);
             ++seen;
             if (*max_events > 0 && seen >= *max_events) {
               std::cout.flush();
@@ -148,14 +197,14 @@ void AddWatchCommand(CLI::App& app, const AdminCommandContext& ctx) {
             }
           }
           std::cout.flush();
-          return true;
+          return !(end.enabled && response.revision() >= end.until);
         });
-    if (!compacted.ok()) return ctx.fail(compacted);
-    if (!status.ok()) ctx.fail(status);
+    if (!compacted.ok()) return (void)cli.Fail(compacted);
+    if (!status.ok()) cli.Fail(status);
   });
 }
 
-void AddImportCommand(CLI::App& app, const AdminCommandContext& ctx) {
+void AddImportCommand(CLI::App& app, CliContext& cli) {
   CLI::App* cmd = app.add_subcommand(
       "import",
       "Load records from a JSON Lines file of partnergraph.v1.Record; each "
@@ -165,8 +214,8 @@ void AddImportCommand(CLI::App& app, const AdminCommandContext& ctx) {
   cmd->add_option("FILE", *file, "JSON Lines file, or - for stdin")->required();
   cmd->add_flag("--all-or-nothing", *all_or_nothing,
                 "Write nothing unless every record is good");
-  cmd->callback([ctx, file, all_or_nothing] {
-    PartnergraphClient* client = ctx.connect();
+  cmd->callback([&cli, file, all_or_nothing] {
+    PartnergraphClient* client = cli.Connect("import", ReportFormats());
     if (client == nullptr) return;
     std::ifstream in_file;
     std::istream* in = &std::cin;
@@ -174,7 +223,7 @@ void AddImportCommand(CLI::App& app, const AdminCommandContext& ctx) {
     if (*file != "-") {
       in_file.open(*file, std::ios::binary | std::ios::ate);
       if (!in_file) {
-        return ctx.fail(absl::NotFoundError(
+        return (void)cli.Fail(absl::NotFoundError(
             absl::StrCat("FILE: cannot open \"", *file, "\"")));
       }
       total_bytes = static_cast<int64_t>(in_file.tellg());
@@ -215,9 +264,9 @@ void AddImportCommand(CLI::App& app, const AdminCommandContext& ctx) {
           return request->records_size() > 0;
         });
     progress.Done(static_cast<int64_t>(line_of.size()));
-    if (!response.ok()) return ctx.fail(response.status());
-    if (ctx.json_output()) {
-      std::cout << ToJson(*response) << "\n";
+    if (!response.ok()) return (void)cli.Fail(response.status());
+    if (!cli.output().table()) {
+      std::cout << Document(*response, cli.output());
     } else {
       std::cout << absl::StrFormat(
           "imported %d companies and %d partnerships at revision %d; %d "
@@ -241,29 +290,30 @@ void AddImportCommand(CLI::App& app, const AdminCommandContext& ctx) {
                 << " more refused records\n";
     }
     if (response->errors_size() > 0 || local_errors > 0) {
-      ctx.fail(absl::InvalidArgumentError(
+      cli.Fail(absl::InvalidArgumentError(
           *all_or_nothing ? "nothing imported: some records were refused"
                           : "some records were refused"));
     }
   });
 }
 
-void AddExportCommand(CLI::App& app, const AdminCommandContext& ctx) {
+void AddExportCommand(CLI::App& app, CliContext& cli) {
   CLI::App* cmd = app.add_subcommand(
       "export",
       "Write every record at one snapshot as JSON Lines (import takes it "
       "back)");
   auto file = std::make_shared<std::string>();
   cmd->add_option("-f,--file", *file, "Output file (default: stdout)");
-  cmd->callback([ctx, file] {
-    PartnergraphClient* client = ctx.connect();
+  cmd->callback([&cli, file] {
+    PartnergraphClient* client =
+        cli.Connect("export", {OutputFormat::kTable, OutputFormat::kJson});
     if (client == nullptr) return;
     std::ofstream out_file;
     std::ostream* out = &std::cout;
     if (!file->empty() && *file != "-") {
       out_file.open(*file, std::ios::binary | std::ios::trunc);
       if (!out_file) {
-        return ctx.fail(absl::PermissionDeniedError(
+        return (void)cli.Fail(absl::InvalidArgumentError(
             absl::StrCat("--file: cannot write \"", *file, "\"")));
       }
       out = &out_file;
@@ -288,26 +338,27 @@ void AddExportCommand(CLI::App& app, const AdminCommandContext& ctx) {
                               });
     progress.Done(written);
     out->flush();
-    if (!status.ok()) return ctx.fail(status);
+    if (!status.ok()) return (void)cli.Fail(status);
     if (!out->good()) {
-      return ctx.fail(absl::DataLossError("export: writing the output failed"));
+      return (void)cli.Fail(
+          absl::DataLossError("export: writing the output failed"));
     }
     std::cerr << "exported " << written << " records at revision " << revision
               << "\n";
   });
 }
 
-void AddBackupCommand(CLI::App& app, const AdminCommandContext& ctx) {
+void AddBackupCommand(CLI::App& app, CliContext& cli) {
   CLI::App* cmd = app.add_subcommand(
       "backup", "Write a backup on the server (partnergraphd --backup_dir)");
-  cmd->callback([ctx] {
-    PartnergraphClient* client = ctx.connect();
+  cmd->callback([&cli] {
+    PartnergraphClient* client = cli.Connect("backup", ReportFormats());
     if (client == nullptr) return;
     absl::StatusOr<v1::CreateBackupResponse> r =
         client->CreateBackup(v1::CreateBackupRequest());
-    if (!r.ok()) return ctx.fail(r.status());
-    if (ctx.json_output()) {
-      std::cout << ToJson(*r) << "\n";
+    if (!r.ok()) return (void)cli.Fail(r.status());
+    if (!cli.output().table()) {
+      std::cout << Document(*r, cli.output());
       return;
     }
     std::cout << absl::StrFormat(
@@ -317,15 +368,16 @@ void AddBackupCommand(CLI::App& app, const AdminCommandContext& ctx) {
   });
 }
 
-void AddStatsCommand(CLI::App& app, const AdminCommandContext& ctx) {
+void AddStatsCommand(CLI::App& app, CliContext& cli) {
   CLI::App* cmd = app.add_subcommand("stats", "Show store statistics");
-  cmd->callback([ctx] {
-    PartnergraphClient* client = ctx.connect();
+  cmd->callback([&cli] {
+    PartnergraphClient* client = cli.Connect("stats", ReportFormats());
     if (client == nullptr) return;
     absl::StatusOr<v1::GetStatsResponse> r = client->GetStats();
-    if (!r.ok()) return ctx.fail(r.status());
-    if (ctx.json_output()) {
-      std::cout << ToJson(*r, /*always_print_primitive_fields=*/true) << "\n";
+    if (!r.ok()) return (void)cli.Fail(r.status());
+    if (!cli.output().table()) {
+      std::cout << Document(*r, cli.output(),
+                            /*always_print_primitive_fields=*/true);
       return;
     }
     std::cout << absl::StrFormat(
@@ -378,18 +430,33 @@ absl::StatusOr<v1::Record> ParseRecordLine(absl::string_view line) {
 }
 
 std::string WatchEventLine(const v1::ChangeEvent& event) {
+  const bool company = event.has_company();
   const std::string& name =
-      event.has_company() ? event.company().name() : event.partnership().name();
-  return absl::StrCat(event.revision(), " ", ShortTypeName(event.type()), " ",
-                      name);
+      company ? event.company().name() : event.partnership().name();
+  const google::protobuf::Timestamp& time =
+      company ? event.company().update_time()
+              : event.partnership().update_time();
+  std::string line = absl::StrCat(
+      event.type() == v1::ChangeEvent::DELETED ? "-" : FormatTime(time), "  ",
+      event.revision(), "  ", ShortTypeName(event.type()), "  ", name);
+  std::vector<FieldChange> changes;
+  if (event.has_previous_company() && company) {
+    changes = ChangedFields(event.previous_company(), event.company());
+  } else if (event.has_previous_partnership() && !company) {
+    changes = ChangedFields(event.previous_partnership(), event.partnership());
+  }
+  for (size_t i = 0; i < changes.size(); ++i) {
+    absl::StrAppend(&line, i == 0 ? "  " : "; ", FormatFieldChange(changes[i]));
+  }
+  return line;
 }
 
-void AddAdminCommands(CLI::App& app, AdminCommandContext context) {
-  AddWatchCommand(app, context);
-  AddImportCommand(app, context);
-  AddExportCommand(app, context);
-  AddBackupCommand(app, context);
-  AddStatsCommand(app, context);
+void AddAdminCommands(CLI::App& app, CliContext& cli) {
+  AddWatchCommand(app, cli);
+  AddImportCommand(app, cli);
+  AddExportCommand(app, cli);
+  AddBackupCommand(app, cli);
+  AddStatsCommand(app, cli);
 }
 
 }  // namespace partnergraph::client

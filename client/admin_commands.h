@@ -3,9 +3,17 @@
 
 // partnerctl's operating commands: watch, import, export, backup, stats.
 //
-//   partnerctl watch [--from-revision N] [filter flags] [--max-events N]
-//       one line per event: "REVISION TYPE NAME"; -o json: JSON Lines of
-//       partnergraph.v1.ChangeEvent.
+//   partnerctl watch [--since N [--exit]] [filter flags] [--max-events N]
+//       one line per event:
+//         TIME  REVISION  TYPE  NAME  CHANGES
+//         2025-11-20T08:00:00Z  12  UPDATED  partnerships/p1  status:
+//         "ANNOUNCED" → "ACTIVE"
+//       (TIME is the commit time, the resource's update_time; "-" for a
+//       DELETED event, whose resource is the last version; CHANGES the
+//       fields an UPDATED event changed). --since N starts at revision N;
+//       with --exit it stops at the revision current when the command
+//       started. -o json: JSON Lines of partnergraph.v1.ChangeEvent; -o yaml:
+//       one YAML document per event.
 //   partnerctl import FILE [--all-or-nothing]
 //       FILE ("-" = stdin) holds JSON Lines of partnergraph.v1.Record
 //       ({"company":{...}} / {"partnership":{...}}); prints the counts and
@@ -13,7 +21,7 @@
 //   partnerctl export [-f FILE]
 //       JSON Lines of partnergraph.v1.Record at one snapshot (stdout by
 //       default); `import` takes the file back unchanged.
-//   partnerctl backup / partnerctl stats
+//   partnerctl backup / partnerctl stats      (-o json and -o yaml too)
 //
 // import and export draw a progress bar on stderr when stderr is a terminal,
 // nothing otherwise.
@@ -25,24 +33,14 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "client/cli_context.h"
 #include "client/client.h"
 #include "partnergraph/v1/admin_service.pb.h"
 #include "partnergraph/v1/graph_service.pb.h"
 
 namespace partnergraph::client {
 
-// What the commands need from partnerctl's main.
-struct AdminCommandContext {
-  // Resolves the global flags and returns the client; nullptr (after the
-  // error was reported) when a flag is bad.
-  std::function<PartnergraphClient*()> connect;
-  // Reports an error and records the exit code.
-  std::function<void(const absl::Status&)> fail;
-  // True when `-o json` was given.
-  std::function<bool()> json_output;
-};
-
-void AddAdminCommands(CLI::App& app, AdminCommandContext context);
+void AddAdminCommands(CLI::App& app, CliContext& cli);
 
 // One JSON Lines line of a message: protobuf JSON, no whitespace, map entries
 // in key order (so equal messages give equal lines).
@@ -52,7 +50,9 @@ std::string ToJsonLine(const google::protobuf::Message& message);
 // problem.
 absl::StatusOr<v1::Record> ParseRecordLine(absl::string_view line);
 
-// "REVISION TYPE NAME", e.g. "12 UPDATED partnerships/p1".
+// "TIME  REVISION  TYPE  NAME  CHANGES" (see above), fields separated by
+// two spaces, e.g.
+// "2025-11-20T08:00:00Z  12  UPDATED  partnerships/p1  title: "a" → "b"".
 std::string WatchEventLine(const v1::ChangeEvent& event);
 
 }  // namespace partnergraph::client

@@ -1,5 +1,6 @@
 #include "client/apply.h"
 
+#include <algorithm>
 #include <iostream>
 #include <set>
 #include <string>
@@ -7,6 +8,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "client/commands.h"
 #include "client/requests.h"
 #include "client/yaml_proto.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -66,6 +69,30 @@ v1::Partnership CanonicalPartnership(const v1::Partnership& in) {
   return partnership;
 }
 
+// The proto names of the fields a record's YAML map names (by proto or
+// JSON name), output-only ones left out.
+std::vector<std::string> NamedFields(const YAML::Node& record,
+                                     const google::protobuf::Descriptor* type) {
+  static const auto* const kOutputOnly = new std::set<std::string>{
+      "name",        "create_revision", "update_revision",
+      "create_time", "update_time",     "etag"};
+  std::vector<std::string> fields;
+  if (!record.IsMap()) return fields;
+  for (const auto& entry : record) {
+    const std::string key = entry.first.Scalar();
+    const google::protobuf::FieldDescriptor* field = type->FindFieldByName(key);
+    for (int i = 0; field == nullptr && i < type->field_count(); ++i) {
+      if (type->field(i)->json_name() == key) field = type->field(i);
+    }
+    if (field == nullptr || kOutputOnly->count(field->name()) > 0) continue;
+    if (std::find(fields.begin(), fields.end(), field->name()) ==
+        fields.end()) {
+      fields.push_back(field->name());
+    }
+  }
+  return fields;
+}
+
 absl::Status ParseDocument(const YAML::Node& document, int index,
                            ApplySpec* spec) {
   const std::string where =
@@ -111,6 +138,8 @@ absl::Status ParseDocument(const YAML::Node& document, int index,
           company.set_name(CompanyName(company.name()));
         }
         spec->companies.push_back(std::move(company));
+        spec->company_fields.push_back(
+            NamedFields(list[i], v1::Company::descriptor()));
       } else {
         v1::Partnership partnership;
         absl::Status status = YamlNodeToMessage(list[i], path, &partnership);
@@ -127,68 +156,124 @@ absl::Status ParseDocument(const YAML::Node& document, int index,
           participant.set_company(CompanyName(participant.company()));
         }
         spec->partnerships.push_back(std::move(partnership));
+        spec->partnership_fields.push_back(
+            NamedFields(list[i], v1::Partnership::descriptor()));
       }
     }
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<ApplyAction> ApplyCompany(PartnergraphClient& client,
-                                         const v1::Company& desired,
-                                         const ApplyOptions& options) {
-  absl::StatusOr<v1::Company> current = client.GetCompany(desired.name());
-  if (absl::IsNotFound(current.status())) {
-    if (!options.dry_run) {
-      v1::CreateCompanyRequest request;
-      *request.mutable_company() = CanonicalCompany(desired);
-      request.set_company_id(std::string(ShortName(desired.name())));
-      absl::StatusOr<v1::Company> created = client.CreateCompany(request);
-      if (!created.ok()) return created.status();
-    }
-    return ApplyAction::kCreated;
-  }
-  if (!current.ok()) return current.status();
-  if (SameCompany(desired, *current)) return ApplyAction::kUnchanged;
-  if (!options.dry_run) {
-    v1::UpdateCompanyRequest request;
-    *request.mutable_company() = CanonicalCompany(desired);
-    request.mutable_company()->set_name(desired.name());
-    request.mutable_update_mask()->add_paths("*");
-    request.set_etag(current->etag());
-    absl::StatusOr<v1::Company> updated = client.UpdateCompany(request);
-    if (!updated.ok()) return updated.status();
-  }
-  return ApplyAction::kUpdated;
+ApplyResult Failed(ApplyResult result, const absl::Status& status) {
+  result.action = ApplyAction::kFailed;
+  result.status = status;
+  return result;
 }
 
-absl::StatusOr<ApplyAction> ApplyPartnership(PartnergraphClient& client,
-                                             const v1::Partnership& desired,
-                                             const ApplyOptions& options) {
+google::protobuf::FieldMask MaskOf(const std::vector<FieldChange>& changes) {
+  google::protobuf::FieldMask mask;
+  for (const FieldChange& change : changes) mask.add_paths(change.field);
+  return mask;
+}
+
+ApplyResult ApplyCompany(PartnergraphClient& client, const v1::Company& desired,
+                         const std::vector<std::string>& fields,
+                         const ApplyOptions& options) {
+  ApplyResult result{"company", desired.name(), ApplyAction::kUnchanged};
+  absl::StatusOr<v1::Company> current = client.GetCompany(desired.name());
+  if (absl::IsNotFound(current.status())) {
+    v1::CreateCompanyRequest request;
+    *request.mutable_company() = CanonicalCompany(desired);
+    request.set_company_id(std::string(ShortName(desired.name())));
+    request.set_validate_only(options.dry_run);
+    absl::StatusOr<v1::Company> created = client.CreateCompany(request);
+    if (!created.ok()) return Failed(result, created.status());
+    result.action = ApplyAction::kCreated;
+    return result;
+  }
+  if (!current.ok()) return Failed(result, current.status());
+  if (fields.empty()) return result;
+  result.changes = ChangedFields(CanonicalCompany(*current),
+                                 CanonicalCompany(desired), fields);
+  if (result.changes.empty()) return result;
+  v1::UpdateCompanyRequest request;
+  *request.mutable_company() = CanonicalCompany(desired);
+  request.mutable_company()->set_name(desired.name());
+  *request.mutable_update_mask() = MaskOf(result.changes);
+  request.set_etag(current->etag());
+  request.set_validate_only(options.dry_run);
+  absl::StatusOr<v1::Company> updated = client.UpdateCompany(request);
+  if (!updated.ok()) return Failed(result, updated.status());
+  result.action = ApplyAction::kUpdated;
+  return result;
+}
+
+// In a dry run, the participants of `partnership` that the file creates:
+// they do not exist yet, so the server cannot check the partnership.
+std::vector<std::string> PendingParticipants(
+    const v1::Partnership& partnership,
+    const std::set<std::string>& would_create) {
+  std::vector<std::string> pending;
+  for (const v1::Participant& p : partnership.participants()) {
+    if (would_create.count(p.company()) > 0) pending.push_back(p.company());
+  }
+  return pending;
+}
+
+ApplyResult ApplyPartnership(PartnergraphClient& client,
+                             const v1::Partnership& desired,
+                             const std::vector<std::string>& fields,
+                             const ApplyOptions& options,
+                             const std::set<std::string>& would_create) {
+  ApplyResult result{"partnership", desired.name(), ApplyAction::kUnchanged};
   absl::StatusOr<v1::Partnership> current =
       client.GetPartnership(desired.name());
   if (absl::IsNotFound(current.status())) {
-    if (!options.dry_run) {
-      v1::CreatePartnershipRequest request;
-      *request.mutable_partnership() = CanonicalPartnership(desired);
-      request.set_partnership_id(std::string(ShortName(desired.name())));
-      absl::StatusOr<v1::Partnership> created =
-          client.CreatePartnership(request);
-      if (!created.ok()) return created.status();
-    }
-    return ApplyAction::kCreated;
-  }
-  if (!current.ok()) return current.status();
-  if (SamePartnership(desired, *current)) return ApplyAction::kUnchanged;
-  if (!options.dry_run) {
-    v1::UpdatePartnershipRequest request;
+    v1::CreatePartnershipRequest request;
     *request.mutable_partnership() = CanonicalPartnership(desired);
-    request.mutable_partnership()->set_name(desired.name());
-    request.mutable_update_mask()->add_paths("*");
-    request.set_etag(current->etag());
-    absl::StatusOr<v1::Partnership> updated = client.UpdatePartnership(request);
-    if (!updated.ok()) return updated.status();
+    if (request.partnership().title().empty()) {
+      request.mutable_partnership()->set_title(DefaultTitle(desired));
+    }
+    request.set_partnership_id(std::string(ShortName(desired.name())));
+    request.set_validate_only(options.dry_run);
+    absl::StatusOr<v1::Partnership> created = client.CreatePartnership(request);
+    if (!created.ok()) {
+      const std::vector<std::string> pending =
+          PendingParticipants(desired, would_create);
+      if (!options.dry_run || pending.empty() ||
+          !absl::IsFailedPrecondition(created.status())) {
+        return Failed(result, created.status());
+      }
+      result.note = absl::StrCat(
+          "not checked on the server: ", absl::StrJoin(pending, ", "),
+          " would be created first");
+    }
+    result.action = ApplyAction::kCreated;
+    return result;
   }
-  return ApplyAction::kUpdated;
+  if (!current.ok()) return Failed(result, current.status());
+  if (fields.empty()) return result;
+  result.changes = ChangedFields(CanonicalPartnership(*current),
+                                 CanonicalPartnership(desired), fields);
+  if (result.changes.empty()) return result;
+  v1::UpdatePartnershipRequest request;
+  *request.mutable_partnership() = CanonicalPartnership(desired);
+  request.mutable_partnership()->set_name(desired.name());
+  *request.mutable_update_mask() = MaskOf(result.changes);
+  request.set_etag(current->etag());
+  request.set_validate_only(options.dry_run);
+  absl::StatusOr<v1::Partnership> updated = client.UpdatePartnership(request);
+  if (!updated.ok()) return Failed(result, updated.status());
+  result.action = ApplyAction::kUpdated;
+  return result;
+}
+
+// The named fields of record `i`; every field when the spec was built
+// without them.
+std::vector<std::string> Fields(
+    const std::vector<std::vector<std::string>>& fields, size_t i) {
+  if (i < fields.size()) return fields[i];
+  return {"*"};
 }
 
 }  // namespace
@@ -238,25 +323,51 @@ absl::string_view ApplyActionName(ApplyAction action) {
       return "updated";
     case ApplyAction::kUnchanged:
       return "unchanged";
+    case ApplyAction::kFailed:
+      return "failed";
   }
   return "unknown";
 }
 
-absl::Status Apply(PartnergraphClient& client, const ApplySpec& spec,
+std::string FormatSummary(const ApplySummary& summary) {
+  return absl::StrCat(summary.created, " created, ", summary.updated,
+                      " updated, ", summary.unchanged, " unchanged, ",
+                      summary.failed, " failed");
+}
+
+ApplySummary Apply(PartnergraphClient& client, const ApplySpec& spec,
                    const ApplyOptions& options,
                    const std::function<void(const ApplyResult&)>& on_result) {
-  for (const v1::Company& company : spec.companies) {
-    absl::StatusOr<ApplyAction> action = ApplyCompany(client, company, options);
-    if (!action.ok()) return WithContext(action.status(), company.name());
-    on_result(ApplyResult{"company", company.name(), *action});
+  ApplySummary summary;
+  std::set<std::string> would_create;
+  auto count = [&](const ApplyResult& result) {
+    switch (result.action) {
+      case ApplyAction::kCreated:
+        ++summary.created;
+        if (options.dry_run) would_create.insert(result.name);
+        break;
+      case ApplyAction::kUpdated:
+        ++summary.updated;
+        break;
+      case ApplyAction::kUnchanged:
+        ++summary.unchanged;
+        break;
+      case ApplyAction::kFailed:
+        if (summary.failed++ == 0) summary.first_failure = result.status;
+        break;
+    }
+    on_result(result);
+  };
+  for (size_t i = 0; i < spec.companies.size(); ++i) {
+    count(ApplyCompany(client, spec.companies[i],
+                       Fields(spec.company_fields, i), options));
   }
-  for (const v1::Partnership& partnership : spec.partnerships) {
-    absl::StatusOr<ApplyAction> action =
-        ApplyPartnership(client, partnership, options);
-    if (!action.ok()) return WithContext(action.status(), partnership.name());
-    on_result(ApplyResult{"partnership", partnership.name(), *action});
+  for (size_t i = 0; i < spec.partnerships.size(); ++i) {
+    count(ApplyPartnership(client, spec.partnerships[i],
+                           Fields(spec.partnership_fields, i), options,
+                           would_create));
   }
-  return absl::OkStatus();
+  return summary;
 }
 
 bool SameCompany(const v1::Company& desired, const v1::Company& current) {

@@ -22,17 +22,28 @@
 // The output of `partnerctl company list -o yaml` (or `partnership list`,
 // or -o json) is such a file: its `revision` and `nextPageToken` are ignored.
 //
-// Each record in the file is its whole desired state. Companies are applied
-// first (in file order), then partnerships:
-//   - missing                      -> created (with the id from its name);
-//   - present with the same fields -> unchanged (nothing is written);
-//   - present and different        -> updated, every field replaced
-//     (update_mask "*"), conditional on the etag just read.
+// A record names the fields it sets; the fields it leaves out are left
+// alone on the server (a description set with `company update` survives a
+// re-apply). A field the file names is written whole: a list, the labels
+// map or `terms` replace the server's. Companies are applied first (in file
+// order), then partnerships:
+//   - missing                          -> created (with the id from its
+//     name; a partnership without a title gets DefaultTitle, as `partnership
+//     create` gives it);
+//   - present, the named fields equal  -> unchanged (nothing is written);
+//   - present, some named field differs -> updated with an update_mask of
+//     exactly the named fields that differ, conditional on the etag just
+//     read.
+// A record that fails is reported and the rest are still applied.
 // Output-only fields in the file (revisions, times, etag) are ignored. A
 // company without a name gets the id the server would derive from its
-// display_name (storage::Slugify). So
-// applying the same file twice writes nothing the second time and leaves the
-// store revision unchanged.
+// display_name (storage::Slugify). So applying the same file twice writes
+// nothing the second time and leaves the store revision unchanged.
+//
+// A dry run sends the same creates and updates with validate_only (AIP-163):
+// the server runs every check and writes nothing. A partnership whose
+// participants the same file would create cannot be checked that way (they
+// do not exist yet); it is reported as created, with a note.
 
 #include <functional>
 #include <string>
@@ -42,6 +53,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "client/client.h"
+#include "client/field_diff.h"
 #include "partnergraph/v1/resources.pb.h"
 
 namespace partnergraph::client {
@@ -50,6 +62,10 @@ struct ApplySpec {
   // Names are full resource names ("companies/micron"), participants too.
   std::vector<v1::Company> companies;
   std::vector<v1::Partnership> partnerships;
+  // For each record, the proto names of the fields the file names
+  // ("display_name", ...), output-only ones left out.
+  std::vector<std::vector<std::string>> company_fields;
+  std::vector<std::vector<std::string>> partnership_fields;
 };
 
 // Parses the text of an apply file. INVALID_ARGUMENT naming the record and
@@ -61,9 +77,9 @@ absl::StatusOr<ApplySpec> ParseApplySpec(absl::string_view text);
 // usage error) when the file cannot be opened.
 absl::StatusOr<ApplySpec> ReadApplyFile(const std::string& path);
 
-enum class ApplyAction { kCreated, kUpdated, kUnchanged };
+enum class ApplyAction { kCreated, kUpdated, kUnchanged, kFailed };
 
-// "created", "updated", "unchanged".
+// "created", "updated", "unchanged", "failed".
 absl::string_view ApplyActionName(ApplyAction action);
 
 struct ApplyResult {
@@ -72,18 +88,34 @@ struct ApplyResult {
   // Resource name, e.g. "companies/micron".
   std::string name;
   ApplyAction action;
+  // kUpdated: the fields written, with the server's value and the file's.
+  std::vector<FieldChange> changes;
+  // kFailed: why.
+  absl::Status status;
+  // A remark on a dry-run result that could not be checked in full.
+  std::string note;
 };
 
 struct ApplyOptions {
-  // Compute and report the actions without writing anything.
+  // Check every write on the server with validate_only; write nothing.
   bool dry_run = false;
 };
 
-// Applies `spec` record by record, calling `on_result` after each one. Stops
-// at the first failure and returns its status with the record's name
-// prefixed to the message (the code unchanged); records before it stay
-// applied.
-absl::Status Apply(PartnergraphClient& client, const ApplySpec& spec,
+struct ApplySummary {
+  int created = 0;
+  int updated = 0;
+  int unchanged = 0;
+  int failed = 0;
+  // The status of the first record that failed.
+  absl::Status first_failure;
+};
+
+// "2 created, 1 updated, 3 unchanged, 0 failed".
+std::string FormatSummary(const ApplySummary& summary);
+
+// Applies `spec` record by record, calling `on_result` after each one, and
+// goes on past records that fail.
+ApplySummary Apply(PartnergraphClient& client, const ApplySpec& spec,
                    const ApplyOptions& options,
                    const std::function<void(const ApplyResult&)>& on_result);
 

@@ -335,6 +335,23 @@ absl::StatusOr<v1::CreateBackupResponse> PartnergraphClient::CreateBackup(
   return response;
 }
 
+absl::StatusOr<ServerInfo> PartnergraphClient::GetServerInfo() {
+  grpc::ClientContext context;
+  PrepareContext(&context);
+  v1::ListCompaniesRequest request;
+  request.set_page_size(1);
+  v1::ListCompaniesResponse response;
+  grpc::Status status = companies_->ListCompanies(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  ServerInfo info;
+  info.revision = response.revision();
+  const auto& headers = context.GetServerInitialMetadata();
+  if (auto it = headers.find(kVersionHeader); it != headers.end()) {
+    info.version = std::string(it->second.data(), it->second.size());
+  }
+  return info;
+}
+
 absl::StatusOr<v1::GetStatsResponse> PartnergraphClient::GetStats() {
   std::unique_ptr<v1::AdminService::Stub> stub =
       v1::AdminService::NewStub(channel_);

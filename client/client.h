@@ -51,6 +51,18 @@ struct ClientOptions {
   Transport transport;
 };
 
+// The response header that carries the server's version.
+inline constexpr char kVersionHeader[] = "partnergraph-version";
+
+// What GetServerInfo learns from one cheap read.
+struct ServerInfo {
+  // The server's version (the kVersionHeader response header); empty when
+  // the server sends none.
+  std::string version;
+  // The store's revision at the time of the read.
+  int64_t revision = 0;
+};
+
 // Converts a gRPC status into an absl::Status with the same code and message.
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
@@ -136,6 +148,10 @@ class PartnergraphClient {
   absl::StatusOr<v1::CreateBackupResponse> CreateBackup(
       const v1::CreateBackupRequest& request);
   absl::StatusOr<v1::GetStatsResponse> GetStats();
+
+  // One ListCompanies call of one item (any reader may make it): the
+  // server's version header and the revision the list was read at.
+  absl::StatusOr<ServerInfo> GetServerInfo();
 
  private:
   // Prepares `context` with the deadline of one call.

@@ -23,6 +23,22 @@ absl::Status ReadMessageFile(const std::string& path,
   return absl::OkStatus();
 }
 
+std::string DefaultTitle(const v1::Partnership& partnership) {
+  std::vector<std::string> ids;
+  for (const v1::Participant& participant : partnership.participants()) {
+    ids.emplace_back(ShortName(participant.company()));
+  }
+  return absl::StrJoin(ids, " & ");
+}
+
+absl::Status CheckFilterCompany(PartnergraphClient& client,
+                                const PartnershipFilterFields& filter) {
+  if (filter.company.empty()) return absl::OkStatus();
+  absl::StatusOr<v1::Company> company =
+      client.GetCompany(CompanyName(filter.company));
+  return company.status();
+}
+
 absl::StatusOr<v1::Company> CreateCompany(PartnergraphClient& client,
                                           const CreateCompanyArgs& args) {
   v1::CreateCompanyRequest request;
@@ -98,12 +114,8 @@ absl::StatusOr<v1::Partnership> CreatePartnership(
   for (v1::Participant& participant : *partnership->mutable_participants()) {
     participant.set_company(CompanyName(participant.company()));
   }
-  if (partnership->title().empty() && partnership->participants_size() > 0) {
-    std::vector<std::string> ids;
-    for (const v1::Participant& participant : partnership->participants()) {
-      ids.emplace_back(ShortName(participant.company()));
-    }
-    partnership->set_title(absl::StrJoin(ids, " & "));
+  if (partnership->title().empty()) {
+    partnership->set_title(DefaultTitle(*partnership));
   }
   std::string id = args.id.empty() ? partnership->name() : args.id;
   request.set_partnership_id(std::string(ShortName(id)));

@@ -22,6 +22,17 @@ namespace partnergraph::client {
 absl::Status ReadMessageFile(const std::string& path,
                              google::protobuf::Message* message);
 
+// The title a partnership gets when none is given, by `partnership create`
+// and `apply` alike: the participants' ids joined by " & ", e.g.
+// "micron & anthropic". Empty when there are no participants.
+std::string DefaultTitle(const v1::Partnership& partnership);
+
+// The company a partnership filter names (--company) must exist, so that a
+// typo reads as one: NOT_FOUND (`company "micorn" not found` through
+// DescribeError) instead of an empty answer. OK when the filter names none.
+absl::Status CheckFilterCompany(PartnergraphClient& client,
+                                const PartnershipFilterFields& filter);
+
 struct CreateCompanyArgs {
   // Bare id or resource name; empty: the file's name, else derived by the
   // server from the display name.
@@ -51,8 +62,7 @@ struct CreatePartnershipArgs {
   PartnershipFields fields;
   std::string request_id;
 };
-// Without a title (neither flag nor file), the title is the participants'
-// ids joined by " & ", e.g. "micron & anthropic".
+// Without a title (neither flag nor file), the title is DefaultTitle.
 absl::StatusOr<v1::Partnership> CreatePartnership(
     PartnergraphClient& client, const CreatePartnershipArgs& args);
 

@@ -3,9 +3,38 @@
 #include <string>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace partnergraph::client {
+namespace {
+
+bool Contains(absl::string_view text, absl::string_view word) {
+  return absl::StrContains(absl::AsciiStrToLower(text), word);
+}
+
+// What to try when the server cannot be reached, from the transport's
+// message: TLS on one side only is the usual cause.
+std::string UnavailableHint(absl::string_view message,
+                            const ErrorContext& context) {
+  if (Contains(message, "handshake") || Contains(message, "ssl") ||
+      Contains(message, "tls") || Contains(message, "certificate")) {
+    return "; the TLS handshake failed: if the server serves plaintext, drop "
+           "the TLS flags; if its certificate is signed by your own CA, give "
+           "it with --tls-ca FILE (and --tls-cert/--tls-key when the server "
+           "wants a client certificate)";
+  }
+  if (!context.tls &&
+      (Contains(message, "socket closed") || Contains(message, "reset") ||
+       Contains(message, "end of tcp stream") || Contains(message, "eof") ||
+       Contains(message, "frame"))) {
+    return "; if the server serves TLS, add --tls (and --tls-ca FILE for a "
+           "private CA)";
+  }
+  return "";
+}
+
+}  // namespace
 
 const char kExitCodesHelp[] =
     "Exit codes:\n"
@@ -16,7 +45,8 @@ const char kExitCodesHelp[] =
     "  3  not found\n"
     "  4  conflict: already exists, etag mismatch (ABORTED) or failed "
     "precondition\n"
-    "  5  server unavailable or deadline exceeded (retrying may help)\n";
+    "  5  server unavailable or deadline exceeded (retrying may help)\n"
+    "  6  authentication or permission refused (see --token-file)\n";
 
 int ExitCodeFor(const absl::Status& status) {
   switch (status.code()) {
@@ -34,6 +64,9 @@ int ExitCodeFor(const absl::Status& status) {
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kDeadlineExceeded:
       return kExitUnavailable;
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kPermissionDenied:
+      return kExitAuth;
     default:
       return kExitFailure;
   }
@@ -72,7 +105,19 @@ std::string DescribeError(const absl::Status& status,
       return absl::StrCat("invalid argument: ", message);
     case absl::StatusCode::kUnavailable:
       return absl::StrCat("cannot reach the server at ", context.server, ": ",
-                          message);
+                          message, UnavailableHint(message, context));
+    case absl::StatusCode::kUnauthenticated:
+      return absl::StrCat(
+          "the server at ", context.server, " refused the call: ", message,
+          context.token
+              ? " (the token given is not one the server knows; check "
+                "--token-file or $PARTNERGRAPH_TOKEN_FILE)"
+              : " (it wants a token: give its file with --token-file FILE or "
+                "$PARTNERGRAPH_TOKEN_FILE)");
+    case absl::StatusCode::kPermissionDenied:
+      return absl::StrCat("permission denied: ", message,
+                          " (the token of --token-file has too low a role; "
+                          "use one with the role named)");
     case absl::StatusCode::kDeadlineExceeded:
       return absl::StrCat("no answer from the server at ", context.server,
                           " within ", absl::FormatDuration(context.timeout),

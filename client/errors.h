@@ -15,7 +15,7 @@ namespace partnergraph::client {
 
 enum ExitCode : int {
   kExitOk = 0,
-  // Any other failure (INTERNAL, PERMISSION_DENIED, a local file, ...).
+  // Any other failure (INTERNAL, a local file, ...).
   kExitFailure = 1,
   // Bad command line, or a value the server rejected as INVALID_ARGUMENT /
   // OUT_OF_RANGE.
@@ -27,6 +27,9 @@ enum ExitCode : int {
   // UNAVAILABLE, DEADLINE_EXCEEDED: the server could not be reached or did
   // not answer in time; retrying may help.
   kExitUnavailable = 5,
+  // UNAUTHENTICATED (no token, or one the server does not know) or
+  // PERMISSION_DENIED (the token's role is too low).
+  kExitAuth = 6,
 };
 
 // The exit-code table for --help.
@@ -44,15 +47,21 @@ struct ErrorContext {
   std::string id;
   // The command: "create", "get", "update", "delete", ...
   std::string action;
-  // Where the call went and how long it could take.
+  // Where the call went, how long it could take, and how: over TLS or not,
+  // with a token or not (for the hints of UNAVAILABLE and auth failures).
   std::string server;
   absl::Duration timeout = absl::ZeroDuration();
+  bool tls = false;
+  bool token = false;
 };
 
 // One line for a person, without a trailing newline or an "Error: " prefix:
 //   company "nvidia" not found
 //   invalid argument: company.tickers[1]: want EXCHANGE:SYMBOL, got "mu"
 //   cannot reach the server at localhost:50051: failed to connect ...
+// Failures that a flag fixes end with a hint naming it: a TLS handshake that
+// failed (--tls-ca, or --plaintext), a plaintext call to a TLS port (--tls),
+// a missing or refused token (--token-file).
 std::string DescribeError(const absl::Status& status,
                           const ErrorContext& context);
 

@@ -12,60 +12,41 @@
 //         2025-11-20]→ Anthropic
 //       followed by each hop's sources.
 //   partnerctl trend [--group-by quarter,sector-pair,...] [filter flags]
-//       one row per group: the group_by keys, then COUNT.
+//       one row per group: the group_by keys, COUNT and a bar drawn with
+//       block characters (█ and the eighths ▏▎▍▌▋▊▉, the longest bar 40
+//       cells). Grouped by quarter or year, the periods with no deal
+//       between the first and the last (or --after/--before when given)
+//       are rows with 0.
+//
+// -o dot (neighbors and path): a Graphviz graph to render with
+//   partnerctl neighbors micron -o dot | dot -Tsvg > micron.svg
+// Companies are boxes labelled with their display names; a partnership of
+// two companies is an edge labelled with its kinds and date, one of more
+// companies a small node joined to each participant.
 //
 // Filter flags: --kind, --status, --after, --before, --company,
 // --sectors (alias --participant-sector), --min-sources. Company arguments
 // take a bare id (micron) or a resource name (companies/micron). `-o json`
 // and `-o yaml` print the whole response.
 
+#include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "client/cli_context.h"
 #include "client/client.h"
+#include "client/graph_output.h"
 #include "client/output.h"
 #include "partnergraph/v1/graph_service.pb.h"
 
 namespace partnergraph::client {
 
-// What the commands need from partnerctl's main.
-struct GraphCommandContext {
-  // Resolves the global flags and returns the client; nullptr (after the
-  // error was reported) when a flag is bad.
-  std::function<PartnergraphClient*()> connect;
-  // Reports an error (naming the company id, when there is one, and the
-  // action) and records the exit code.
-  std::function<void(const absl::Status&, absl::string_view id,
-                     absl::string_view action)>
-      fail;
-  // The -o format (valid once connect succeeded).
-  std::function<OutputFormat()> format;
-  // Footer of every command's --help.
-  std::string footer;
-};
-
-void AddGraphCommands(CLI::App& app, GraphCommandContext context);
-
-// "quarter", "sector-pair", "SECTOR_PAIR", ... (case-insensitive, '-' or
-// '_'). INVALID_ARGUMENT naming --group-by and the accepted values.
-absl::StatusOr<v1::GroupBy> ParseGroupBy(absl::string_view text);
-
-// Renderings of the three responses in `format` (see the file comment for
-// the table layouts).
-std::string FormatNeighborhood(const v1::GetNeighborhoodResponse& response,
-                               OutputFormat format);
-std::string FormatPaths(const v1::FindPathsResponse& response,
-                        OutputFormat format);
-std::string FormatTrend(const v1::AggregatePartnershipsRequest& request,
-                        const v1::AggregatePartnershipsResponse& response,
-                        OutputFormat format);
-
-// One hop of a path: "—[strategic alliance + supply agreement, 2025-11-20]→".
-std::string HopLabel(const v1::Partnership& partnership);
+void AddGraphCommands(CLI::App& app, CliContext& cli);
 
 }  // namespace partnergraph::client
 

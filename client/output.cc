@@ -8,20 +8,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "client/requests.h"
 #include "google/protobuf/util/json_util.h"
 #include "yaml-cpp/yaml.h"
 
 namespace partnergraph::client {
 namespace {
-
-// Characters, not bytes, of UTF-8 text: the bytes that do not continue a
-// multi-byte sequence.
-size_t DisplayWidth(absl::string_view text) {
-  return std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  });
-}
 
 // True when a plain YAML scalar `text` could read back as something other
 // than this string: a bool or null word, or anything starting like a number
@@ -91,18 +84,149 @@ std::string Cell(absl::string_view text) {
   return text.empty() ? "-" : std::string(text);
 }
 
-std::vector<std::string> CompanyRow(const v1::Company& company) {
-  return {Cell(ShortName(company.name())), Cell(company.display_name()),
-          Cell(absl::StrJoin(company.tickers(), ",")),
-          Cell(absl::StrJoin(company.sectors(), ",")), Cell(company.country())};
+std::string Joined(
+    const google::protobuf::RepeatedPtrField<std::string>& list) {
+  return absl::StrJoin(list, ",");
 }
 
-std::vector<std::string> PartnershipRow(const v1::Partnership& partnership) {
-  std::vector<std::string> kinds;
-  for (int kind : partnership.kinds()) {
-    kinds.push_back(
-        v1::PartnershipKind_Name(static_cast<v1::PartnershipKind>(kind)));
+std::string Labels(const google::protobuf::Map<std::string, std::string>& map) {
+  std::vector<std::string> entries;
+  for (const auto& [key, value] : map) {
+    entries.push_back(absl::StrCat(key, "=", value));
   }
+  std::sort(entries.begin(), entries.end());
+  return absl::StrJoin(entries, ",");
+}
+
+std::vector<std::string> CompanyRow(const v1::Company& company, bool wide) {
+  std::vector<std::string> row = {
+      Cell(ShortName(company.name())), Cell(company.display_name()),
+      Cell(Joined(company.tickers())), Cell(Joined(company.sectors())),
+      Cell(company.country())};
+  if (wide) {
+    row.push_back(Cell(company.legal_name()));
+    row.push_back(Cell(company.website()));
+    row.push_back(Cell(Labels(company.labels())));
+    row.push_back(absl::StrCat(company.update_revision()));
+  }
+  return row;
+}
+
+std::vector<std::string> CompanyHeader(bool wide) {
+  std::vector<std::string> header = {"NAME", "DISPLAY NAME", "TICKERS",
+                                     "SECTORS", "COUNTRY"};
+  if (wide) {
+    for (const char* column : {"LEGAL NAME", "WEBSITE", "LABELS", "REVISION"}) {
+      header.push_back(column);
+    }
+  }
+  return header;
+}
+
+std::string StatusCell(const v1::Partnership& partnership) {
+  return partnership.status() == v1::PARTNERSHIP_STATUS_UNSPECIFIED
+             ? ""
+             : v1::PartnershipStatus_Name(partnership.status());
+}
+
+std::vector<std::string> PartnershipRow(const v1::Partnership& partnership,
+                                        bool wide) {
+  if (!wide) {
+    return {Cell(ShortName(partnership.name())),
+            Cell(partnership.announced_on()),
+            Cell(ParticipantsCell(partnership)), Cell(partnership.title())};
+  }
+  return {Cell(ShortName(partnership.name())),
+          Cell(partnership.announced_on()),
+          Cell(KindsCell(partnership)),
+          Cell(ParticipantsCell(partnership)),
+          Cell(StatusCell(partnership)),
+          absl::StrCat(partnership.sources_size()),
+          absl::StrCat(partnership.market_reactions_size()),
+          absl::StrCat(partnership.update_revision()),
+          Cell(partnership.title())};
+}
+
+TableOptions Options(const Output& output, std::vector<int> shrink_tier) {
+  TableOptions options;
+  options.headers = output.headers;
+  if (!output.wide()) {
+    options.max_width = output.width;
+    options.shrink_tier = std::move(shrink_tier);
+  }
+  return options;
+}
+
+std::string Names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) absl::StrAppend(&out, name, "\n");
+  return out;
+}
+
+// Narrows columns tier by tier until a line fits (see TableOptions).
+void Narrow(const TableOptions& options, std::vector<size_t>* widths) {
+  constexpr size_t kMinWidth = 10;
+  size_t total = widths->empty() ? 0 : 3 * (widths->size() - 1);
+  for (size_t w : *widths) total += w;
+  int max_tier = 0;
+  for (int tier : options.shrink_tier) max_tier = std::max(max_tier, tier);
+  for (int tier = 1; tier <= max_tier && total > options.max_width; ++tier) {
+    size_t slack = 0;
+    for (size_t i = 0; i < widths->size(); ++i) {
+      if (i < options.shrink_tier.size() && options.shrink_tier[i] == tier &&
+          (*widths)[i] > kMinWidth) {
+        slack += (*widths)[i] - kMinWidth;
+      }
+    }
+    if (slack == 0) continue;
+    const size_t excess = std::min(slack, total - options.max_width);
+    size_t taken = 0;
+    for (size_t i = 0; i < widths->size(); ++i) {
+      if (i >= options.shrink_tier.size() || options.shrink_tier[i] != tier ||
+          (*widths)[i] <= kMinWidth) {
+        continue;
+      }
+      // Rounded up, so the tier gives at least `excess` in all.
+      size_t cut = ((*widths)[i] - kMinWidth) * excess / slack;
+      if (((*widths)[i] - kMinWidth) * excess % slack != 0) ++cut;
+      cut = std::min({cut, (*widths)[i] - kMinWidth, excess - taken});
+      (*widths)[i] -= cut;
+      taken += cut;
+    }
+    total -= taken;
+  }
+}
+
+}  // namespace
+
+size_t DisplayWidth(absl::string_view text) {
+  // The bytes that do not continue a multi-byte sequence.
+  return std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  });
+}
+
+std::string Truncate(absl::string_view text, size_t width) {
+  if (DisplayWidth(text) <= width) return std::string(text);
+  if (width == 0) return "";
+  std::string out;
+  size_t chars = 0;
+  for (char c : text) {
+    const bool starts_char = (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    if (starts_char && ++chars == width) break;
+    out.push_back(c);
+  }
+  return out + "\xE2\x80\xA6";  // …
+}
+
+std::string FormatTime(const google::protobuf::Timestamp& time) {
+  if (time.seconds() == 0 && time.nanos() == 0) return "-";
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
+                          absl::FromUnixSeconds(time.seconds()),
+                          absl::UTCTimeZone());
+}
+
+std::string ParticipantsCell(const v1::Partnership& partnership) {
   std::vector<std::string> participants;
   for (const v1::Participant& participant : partnership.participants()) {
     std::string entry(ShortName(participant.company()));
@@ -113,43 +237,55 @@ std::vector<std::string> PartnershipRow(const v1::Partnership& partnership) {
     }
     participants.push_back(std::move(entry));
   }
-  std::string status =
-      partnership.status() == v1::PARTNERSHIP_STATUS_UNSPECIFIED
-          ? ""
-          : v1::PartnershipStatus_Name(partnership.status());
-  return {Cell(ShortName(partnership.name())),
-          Cell(partnership.announced_on()),
-          Cell(absl::StrJoin(kinds, ",")),
-          Cell(absl::StrJoin(participants, ",")),
-          Cell(status),
-          Cell(partnership.title())};
+  return absl::StrJoin(participants, ",");
 }
 
-const std::vector<std::string>& CompanyHeader() {
-  static const auto* header = new std::vector<std::string>{
-      "NAME", "DISPLAY NAME", "TICKERS", "SECTORS", "COUNTRY"};
-  return *header;
+std::string KindsCell(const v1::Partnership& partnership) {
+  std::vector<std::string> kinds;
+  for (int kind : partnership.kinds()) {
+    kinds.push_back(
+        v1::PartnershipKind_Name(static_cast<v1::PartnershipKind>(kind)));
+  }
+  return absl::StrJoin(kinds, ",");
 }
 
-// Renders `message` as JSON or YAML. List responses print their empty item
-// list (`"companies": []`) rather than nothing, so scripts can iterate.
 std::string Document(const google::protobuf::Message& message,
-                     OutputFormat format, bool always_print_primitive_fields) {
-  if (format == OutputFormat::kYaml) {
+                     const Output& output, bool always_print_primitive_fields) {
+  if (output.format == OutputFormat::kYaml) {
     return ToYaml(message, always_print_primitive_fields);
   }
   return ToJson(message, always_print_primitive_fields);
 }
 
-}  // namespace
-
 absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view text) {
   std::string lower = absl::AsciiStrToLower(text);
-  if (lower == "table" || lower == "wide") return OutputFormat::kTable;
+  if (lower == "table") return OutputFormat::kTable;
+  if (lower == "wide") return OutputFormat::kWide;
   if (lower == "json") return OutputFormat::kJson;
   if (lower == "yaml" || lower == "yml") return OutputFormat::kYaml;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "--output: unknown format \"", text, "\"; want table, json or yaml"));
+  if (lower == "name") return OutputFormat::kName;
+  if (lower == "dot") return OutputFormat::kDot;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--output: unknown format \"", text,
+                   "\"; want table, wide, json, yaml, name or dot"));
+}
+
+absl::string_view OutputFormatName(OutputFormat format) {
+  switch (format) {
+    case OutputFormat::kTable:
+      return "table";
+    case OutputFormat::kWide:
+      return "wide";
+    case OutputFormat::kJson:
+      return "json";
+    case OutputFormat::kYaml:
+      return "yaml";
+    case OutputFormat::kName:
+      return "name";
+    case OutputFormat::kDot:
+      return "dot";
+  }
+  return "table";
 }
 
 std::string ToJson(const google::protobuf::Message& message,
@@ -193,21 +329,24 @@ std::string ToYaml(const google::protobuf::Message& message,
 }
 
 std::string FormatTable(const std::vector<std::string>& header,
-                        const std::vector<std::vector<std::string>>& rows) {
+                        const std::vector<std::vector<std::string>>& rows,
+                        const TableOptions& options) {
   std::vector<size_t> widths(header.size(), 0);
   auto measure = [&widths](const std::vector<std::string>& row) {
     for (size_t i = 0; i < row.size() && i < widths.size(); ++i) {
       widths[i] = std::max(widths[i], DisplayWidth(Cell(row[i])));
     }
   };
-  measure(header);
+  if (options.headers) measure(header);
   for (const auto& row : rows) measure(row);
+  if (options.max_width > 0) Narrow(options, &widths);
 
   std::string out;
   auto print = [&](const std::vector<std::string>& row) {
     std::string line;
     for (size_t i = 0; i < widths.size(); ++i) {
-      std::string cell = Cell(i < row.size() ? row[i] : "");
+      std::string cell =
+          Truncate(Cell(i < row.size() ? row[i] : ""), widths[i]);
       line += cell;
       if (i + 1 < widths.size()) {
         line.append(widths[i] - DisplayWidth(cell) + 3, ' ');
@@ -217,82 +356,110 @@ std::string FormatTable(const std::vector<std::string>& header,
     out += line;
     out += '\n';
   };
-  print(header);
+  if (options.headers) print(header);
   for (const auto& row : rows) print(row);
   return out;
 }
 
 std::string CompanyTable(
-    const google::protobuf::RepeatedPtrField<v1::Company>& companies) {
+    const google::protobuf::RepeatedPtrField<v1::Company>& companies,
+    const Output& output) {
   std::vector<std::vector<std::string>> rows;
   for (const v1::Company& company : companies) {
-    rows.push_back(CompanyRow(company));
+    rows.push_back(CompanyRow(company, output.wide()));
   }
-  return FormatTable(CompanyHeader(), rows);
+  return FormatTable(CompanyHeader(output.wide()), rows,
+                     Options(output, {0, 2, 1, 1, 0}));
 }
 
 std::string SearchTable(
-    const google::protobuf::RepeatedPtrField<v1::SearchResult>& results) {
-  std::vector<std::string> header = CompanyHeader();
+    const google::protobuf::RepeatedPtrField<v1::SearchResult>& results,
+    const Output& output) {
+  std::vector<std::string> header = CompanyHeader(output.wide());
   header.push_back("MATCH");
   std::vector<std::vector<std::string>> rows;
   for (const v1::SearchResult& result : results) {
-    std::vector<std::string> row = CompanyRow(result.company());
+    std::vector<std::string> row = CompanyRow(result.company(), output.wide());
     row.push_back(result.match() == v1::MATCH_KIND_UNSPECIFIED
                       ? ""
                       : v1::MatchKind_Name(result.match()));
     rows.push_back(std::move(row));
   }
-  return FormatTable(header, rows);
+  return FormatTable(header, rows, Options(output, {0, 2, 1, 1, 0, 0}));
 }
 
 std::string PartnershipTable(
-    const google::protobuf::RepeatedPtrField<v1::Partnership>& partnerships) {
+    const google::protobuf::RepeatedPtrField<v1::Partnership>& partnerships,
+    const Output& output) {
   std::vector<std::vector<std::string>> rows;
   for (const v1::Partnership& partnership : partnerships) {
-    rows.push_back(PartnershipRow(partnership));
+    rows.push_back(PartnershipRow(partnership, output.wide()));
   }
-  return FormatTable(
-      {"NAME", "ANNOUNCED", "KINDS", "PARTICIPANTS", "STATUS", "TITLE"}, rows);
+  if (output.wide()) {
+    return FormatTable({"NAME", "ANNOUNCED", "KINDS", "PARTICIPANTS", "STATUS",
+                        "SOURCES", "REACTIONS", "REVISION", "TITLE"},
+                       rows, Options(output, {}));
+  }
+  return FormatTable({"NAME", "ANNOUNCED", "PARTICIPANTS", "TITLE"}, rows,
+                     Options(output, {0, 0, 2, 1}));
 }
 
-std::string FormatCompany(const v1::Company& company, OutputFormat format) {
-  if (format == OutputFormat::kTable) {
+std::string FormatCompany(const v1::Company& company, const Output& output) {
+  if (output.table()) {
     google::protobuf::RepeatedPtrField<v1::Company> one;
     *one.Add() = company;
-    return CompanyTable(one);
+    return CompanyTable(one, output);
   }
-  return Document(company, format, false);
+  if (output.format == OutputFormat::kName) return Names({company.name()});
+  return Document(company, output, false);
 }
 
 std::string FormatPartnership(const v1::Partnership& partnership,
-                              OutputFormat format) {
-  if (format == OutputFormat::kTable) {
+                              const Output& output) {
+  if (output.table()) {
     google::protobuf::RepeatedPtrField<v1::Partnership> one;
     *one.Add() = partnership;
-    return PartnershipTable(one);
+    return PartnershipTable(one, output);
   }
-  return Document(partnership, format, false);
+  if (output.format == OutputFormat::kName) return Names({partnership.name()});
+  return Document(partnership, output, false);
 }
 
 std::string FormatCompanyList(const v1::ListCompaniesResponse& response,
-                              OutputFormat format) {
-  if (format == OutputFormat::kTable) return CompanyTable(response.companies());
-  return Document(response, format, response.companies().empty());
+                              const Output& output) {
+  if (output.table()) return CompanyTable(response.companies(), output);
+  if (output.format == OutputFormat::kName) {
+    std::vector<std::string> names;
+    for (const v1::Company& c : response.companies()) names.push_back(c.name());
+    return Names(names);
+  }
+  return Document(response, output, response.companies().empty());
 }
 
 std::string FormatPartnershipList(const v1::ListPartnershipsResponse& response,
-                                  OutputFormat format) {
-  if (format == OutputFormat::kTable) {
-    return PartnershipTable(response.partnerships());
+                                  const Output& output) {
+  if (output.table()) return PartnershipTable(response.partnerships(), output);
+  if (output.format == OutputFormat::kName) {
+    std::vector<std::string> names;
+    for (const v1::Partnership& p : response.partnerships()) {
+      names.push_back(p.name());
+    }
+    return Names(names);
   }
-  return Document(response, format, response.partnerships().empty());
+  return Document(response, output, response.partnerships().empty());
 }
 
 std::string FormatSearch(const v1::SearchCompaniesResponse& response,
-                         OutputFormat format) {
-  if (format == OutputFormat::kTable) return SearchTable(response.results());
-  return Document(response, format, response.results().empty());
+                         const Output& output) {
+  if (output.table()) return SearchTable(response.results(), output);
+  if (output.format == OutputFormat::kName) {
+    std::vector<std::string> names;
+    for (const v1::SearchResult& r : response.results()) {
+      names.push_back(r.company().name());
+    }
+    return Names(names);
+  }
+  return Document(response, output, response.results().empty());
 }
 
 }  // namespace partnergraph::client

@@ -1,5 +1,6 @@
 #include "client/requests.h"
 
+#include <algorithm>
 #include <cctype>
 #include <string>
 #include <vector>
@@ -127,6 +128,106 @@ absl::StatusOr<v1::Participant> ParseParticipant(absl::string_view flag,
   participant.set_company(CompanyName(company));
   participant.set_role(role);
   return participant;
+}
+
+namespace {
+
+// Splits "HEAD,k1=v1,k2=v2" at each ",KEY=" whose KEY is in `keys`.
+// Returns HEAD and fills `values`; a key given twice is an error.
+absl::StatusOr<std::string> SplitKeyed(
+    absl::string_view flag, absl::string_view text,
+    const std::vector<absl::string_view>& keys,
+    std::vector<std::pair<std::string, std::string>>* values) {
+  struct Cut {
+    size_t at;
+    absl::string_view key;
+  };
+  std::vector<Cut> cuts;
+  for (absl::string_view key : keys) {
+    const std::string marker = absl::StrCat(",", key, "=");
+    for (size_t at = text.find(marker); at != absl::string_view::npos;
+         at = text.find(marker, at + 1)) {
+      cuts.push_back({at, key});
+    }
+  }
+  std::sort(cuts.begin(), cuts.end(),
+            [](const Cut& a, const Cut& b) { return a.at < b.at; });
+  for (size_t i = 0; i < cuts.size(); ++i) {
+    const size_t start = cuts[i].at + cuts[i].key.size() + 2;
+    const size_t end = i + 1 < cuts.size() ? cuts[i + 1].at : text.size();
+    for (const auto& [seen, unused] : *values) {
+      if (seen == cuts[i].key) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            flag, ": ", cuts[i].key, "= given twice in \"", text, "\""));
+      }
+    }
+    values->emplace_back(std::string(cuts[i].key),
+                         std::string(text.substr(start, end - start)));
+  }
+  return std::string(cuts.empty() ? text : text.substr(0, cuts[0].at));
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Source> ParseSource(absl::string_view flag,
+                                       absl::string_view text) {
+  std::vector<std::pair<std::string, std::string>> values;
+  absl::StatusOr<std::string> url = SplitKeyed(
+      flag, text, {"title", "publisher", "published", "excerpt"}, &values);
+  if (!url.ok()) return url.status();
+  if (absl::StripAsciiWhitespace(*url).empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag,
+        ": want URL[,title=TEXT][,publisher=TEXT][,published=YYYY-MM-DD]"
+        "[,excerpt=TEXT], got \"",
+        text, "\""));
+  }
+  v1::Source source;
+  source.set_url(std::string(absl::StripAsciiWhitespace(*url)));
+  for (const auto& [key, value] : values) {
+    if (key == "title") source.set_title(value);
+    if (key == "publisher") source.set_publisher(value);
+    if (key == "published") source.set_published_on(value);
+    if (key == "excerpt") source.set_excerpt(value);
+  }
+  return source;
+}
+
+absl::StatusOr<v1::MarketReaction> ParseMarketReaction(absl::string_view flag,
+                                                       absl::string_view text) {
+  const auto bad = [&]() {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag,
+        ": want TICKER:CHANGE%[@YYYY-MM-DD][/WINDOW][,note=TEXT], e.g. "
+        "NASDAQ:MU:+5.58%@2025-11-20/1d, got \"",
+        text, "\""));
+  };
+  std::vector<std::pair<std::string, std::string>> values;
+  absl::StatusOr<std::string> head = SplitKeyed(flag, text, {"note"}, &values);
+  if (!head.ok()) return head.status();
+  absl::string_view rest = absl::StripAsciiWhitespace(*head);
+  const size_t colon = rest.rfind(':');
+  if (colon == absl::string_view::npos || colon == 0) return bad();
+  v1::MarketReaction reaction;
+  reaction.set_ticker(std::string(rest.substr(0, colon)));
+  absl::string_view change = rest.substr(colon + 1);
+  if (const size_t slash = change.find('/'); slash != absl::string_view::npos) {
+    reaction.set_window(std::string(change.substr(slash + 1)));
+    change = change.substr(0, slash);
+  }
+  if (const size_t at = change.find('@'); at != absl::string_view::npos) {
+    reaction.set_on(std::string(change.substr(at + 1)));
+    change = change.substr(0, at);
+  }
+  absl::ConsumeSuffix(&change, "%");
+  absl::ConsumePrefix(&change, "+");
+  double percent = 0;
+  if (change.empty() || !absl::SimpleAtod(change, &percent)) return bad();
+  reaction.set_change_percent(percent);
+  for (const auto& [key, value] : values) {
+    if (key == "note") reaction.set_note(value);
+  }
+  return reaction;
 }
 
 absl::StatusOr<std::pair<std::string, std::string>> ParseLabel(
@@ -275,12 +376,24 @@ absl::Status ApplyPartnershipFields(const PartnershipFields& fields,
     }
     AddPath(mask, "terms");
   }
-  if (fields.source_urls) {
+  if (fields.sources) {
     partnership->clear_sources();
-    for (const std::string& url : *fields.source_urls) {
-      partnership->add_sources()->set_url(url);
+    for (const std::string& text : *fields.sources) {
+      absl::StatusOr<v1::Source> source = ParseSource("--source", text);
+      if (!source.ok()) return source.status();
+      *partnership->add_sources() = *std::move(source);
     }
     AddPath(mask, "sources");
+  }
+  if (fields.market_reactions) {
+    partnership->clear_market_reactions();
+    for (const std::string& text : *fields.market_reactions) {
+      absl::StatusOr<v1::MarketReaction> reaction =
+          ParseMarketReaction("--market-reaction", text);
+      if (!reaction.ok()) return reaction.status();
+      *partnership->add_market_reactions() = *std::move(reaction);
+    }
+    AddPath(mask, "market_reactions");
   }
   if (fields.labels) {
     absl::Status status =

@@ -58,6 +58,22 @@ absl::StatusOr<v1::TermsDisclosure> ParseDisclosure(absl::string_view flag,
 absl::StatusOr<v1::Participant> ParseParticipant(absl::string_view flag,
                                                  absl::string_view text);
 
+// Evidence given on a command line:
+//   --source URL[,title=TEXT][,publisher=TEXT][,published=YYYY-MM-DD]
+//            [,excerpt=TEXT]
+// e.g. "https://example.com/a,title=Micron jumps,publisher=Example News,
+// published=2025-11-20". A value runs to the next ",KEY=" of one of those
+// keys, so it may itself hold commas.
+absl::StatusOr<v1::Source> ParseSource(absl::string_view flag,
+                                       absl::string_view text);
+//   --market-reaction TICKER:CHANGE%[@YYYY-MM-DD][/WINDOW][,note=TEXT]
+// e.g. "NASDAQ:MU:+5.58%@2025-11-20/1d": NASDAQ:MU rose 5.58% over one day
+// on 2025-11-20. The '%' and the '+' are optional; the server checks the
+// ticker, the range (-100..10000), the date and the window (1..3 digits then
+// h, d, w or m).
+absl::StatusOr<v1::MarketReaction> ParseMarketReaction(absl::string_view flag,
+                                                       absl::string_view text);
+
 // "key=value", or "key" alone for an empty value.
 absl::StatusOr<std::pair<std::string, std::string>> ParseLabel(
     absl::string_view flag, absl::string_view text);
@@ -104,8 +120,10 @@ struct PartnershipFields {
   std::optional<std::string> disclosure;
   std::optional<int64_t> value_usd;
   std::optional<std::string> terms_description;
-  // Source URLs; each becomes a Source with only `url` set.
-  std::optional<std::vector<std::string>> source_urls;
+  // ParseSource syntax.
+  std::optional<std::vector<std::string>> sources;
+  // ParseMarketReaction syntax.
+  std::optional<std::vector<std::string>> market_reactions;
   std::optional<std::vector<std::string>> labels;
 
   bool HasTerms() const {

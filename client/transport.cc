@@ -5,6 +5,7 @@
 #include <openssl/sha.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -16,6 +17,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/support/client_interceptor.h"
@@ -72,6 +75,62 @@ class TokenInterceptorFactory final
 };
 
 }  // namespace
+
+absl::StatusOr<std::string> CheckServerAddress(const std::string& text) {
+  auto bad = [&text](absl::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--server: \"", text, "\": ", why));
+  };
+  if (text.empty()) return bad("want HOST:PORT, e.g. localhost:50051");
+  if (absl::StartsWith(text, "unix:")) {
+    if (text.size() == 5) return bad("want unix:PATH");
+    return text;
+  }
+  if (const size_t scheme = text.find("://"); scheme != std::string::npos) {
+    const std::string rest = text.substr(scheme + 3);
+    return bad(absl::StrCat(
+        "want HOST:PORT without a scheme, e.g. ",
+        rest.empty() ? "localhost:50051" : rest,
+        absl::StartsWith(text, "https") ? " with --tls" : "",
+        " (partnerctl speaks gRPC; TLS is chosen with --tls/--tls-ca)"));
+  }
+  std::string host, port;
+  if (text[0] == '[') {
+    const size_t close = text.find(']');
+    if (close == std::string::npos) return bad("unclosed '[' of an IPv6 host");
+    host = text.substr(1, close - 1);
+    if (close + 1 >= text.size() || text[close + 1] != ':') {
+      return bad(absl::StrCat("no port; want [", host, "]:PORT, e.g. [", host,
+                              "]:50051"));
+    }
+    port = text.substr(close + 2);
+  } else {
+    const size_t colon = text.rfind(':');
+    if (colon == std::string::npos) {
+      return bad(
+          absl::StrCat("no port; want HOST:PORT, e.g. ", text, ":50051"));
+    }
+    if (text.find(':') != colon) {
+      return bad("an IPv6 host goes in brackets: [::1]:50051");
+    }
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (host.empty()) return bad("no host; want HOST:PORT, e.g. localhost:50051");
+  if (host.find_first_of(" \t/@?#") != std::string::npos) {
+    return bad(absl::StrCat("\"", host, "\" is not a host name or address"));
+  }
+  int number = 0;
+  const bool digits = !port.empty() && port.size() <= 5 &&
+                      std::all_of(port.begin(), port.end(),
+                                  [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits || !absl::SimpleAtoi(port, &number) || number < 1 ||
+      number > 65535) {
+    return bad(
+        absl::StrCat("port \"", port, "\" is not a number from 1 to 65535"));
+  }
+  return text;
+}
 
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target,
                                            const Transport& transport,

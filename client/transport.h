@@ -37,6 +37,14 @@ struct Transport {
   std::string token;  // empty = none
 };
 
+// Checks a --server value before anything is dialed and returns the gRPC
+// target for it. Accepted: HOST:PORT with a port 1..65535 in decimal
+// ("localhost:50051", "10.0.0.7:50051", "[::1]:50051"), and "unix:PATH".
+// INVALID_ARGUMENT naming --server and the fix for anything else: a scheme
+// ("http://host:port": gRPC targets have none, TLS is --tls), a missing port
+// ("127.0.0.1"), a port that is not a number or out of range.
+absl::StatusOr<std::string> CheckServerAddress(const std::string& text);
+
 // A channel to `target` with `transport`'s credentials (insecure when null)
 // whose every call, unary or streaming, carries the token when there is one.
 std::shared_ptr<grpc::Channel> MakeChannel(

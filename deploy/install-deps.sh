@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages partnergraph builds, tests and runs with.
+# graphviz (`dot`) and python3-grpcio with grpc-proto are for tests only:
+# they render `partnerctl ... -o dot` and run the README's Python recipe.
 # Idempotent: returns at once when every package is already installed.
 set -euo pipefail
 
@@ -10,6 +12,7 @@ packages=(
   libgtest-dev libgmock-dev libcli11-dev libyaml-cpp-dev
   prometheus-cpp-dev libssl-dev openssl prometheus
   clang libclang-rt-14-dev
+  graphviz python3-grpcio grpc-proto
 )
 # `install-deps.sh bench` adds what only `make bench-graph` needs: the
 # PostgreSQL 15 server it compares against and libpq for its driver.

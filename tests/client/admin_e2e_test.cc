@@ -246,12 +246,18 @@ TEST_F(AdminCliTest, WatchPrintsEventsAndBackupReportsItsRevision) {
 
   r = Ctl(a_, {"watch", "--from-revision", "1", "--max-events", "5"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_EQ(r.out,
-            "1 CREATED companies/micron\n"
-            "1 CREATED companies/anthropic\n"
-            "1 CREATED companies/third\n"
-            "1 CREATED partnerships/mu-ant\n"
-            "2 UPDATED companies/third\n");
+  std::vector<std::string> lines =
+      absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 5u) << r;
+  const std::string time = "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z";
+  EXPECT_THAT(lines[0],
+              ::testing::MatchesRegex(time + "  1  CREATED  companies/micron"));
+  EXPECT_THAT(lines[3], ::testing::MatchesRegex(
+                            time + "  1  CREATED  partnerships/mu-ant"));
+  EXPECT_THAT(lines[4],
+              ::testing::MatchesRegex(time + "  2  UPDATED  companies/third  "
+                                             "description: \\(unset\\) → "
+                                             "\"x\""));
 
   r = Ctl(a_,
           {"watch", "--from-revision", "2", "--max-events", "1", "-o", "json"});

@@ -298,7 +298,10 @@ TEST_F(GraphCommandsTest, TrendCountsMemoryMakersTimesAiLabsPerQuarter) {
   Result r = Ctl({"trend", "--group-by", "quarter", "--sectors",
                   "semiconductors/memory,ai"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(Lines(r.out), ElementsAre("QUARTER   COUNT", "2025-Q4   2"));
+  std::string bar;
+  for (int i = 0; i < 40; ++i) bar += "█";
+  EXPECT_THAT(Lines(r.out),
+              ElementsAre("QUARTER   COUNT", "2025-Q4       2  " + bar));
   EXPECT_THAT(r.err, HasSubstr("2 partnerships matched"));
 
   r = Ctl({"trend", "-g", "year,company", "--kind", "investment"});

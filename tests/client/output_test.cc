@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
+#include "client/graph_output.h"
 #include "client/yaml_proto.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
@@ -111,20 +112,23 @@ TEST(CompanyTableTest, ShowsBareIdsAndJoinedLists) {
   micron.add_tickers("XETRA:MTE");
   google::protobuf::RepeatedPtrField<v1::Company> companies;
   *companies.Add() = micron;
-  std::vector<std::string> lines = Lines(CompanyTable(companies));
+  std::vector<std::string> lines =
+      Lines(CompanyTable(companies, OutputFormat::kWide));
   ASSERT_EQ(lines.size(), 2u);
-  EXPECT_EQ(lines[0],
-            "NAME     DISPLAY NAME        TICKERS               SECTORS       "
-            "          COUNTRY");
-  EXPECT_EQ(lines[1],
-            "micron   Micron Technology   NASDAQ:MU,XETRA:MTE   "
-            "semiconductors/memory   US")
+  EXPECT_THAT(lines[0],
+              ::testing::StartsWith(
+                  "NAME     DISPLAY NAME        TICKERS               SECTORS "
+                  "                COUNTRY   LEGAL NAME"));
+  EXPECT_THAT(lines[1],
+              ::testing::StartsWith(
+                  "micron   Micron Technology   NASDAQ:MU,XETRA:MTE   "
+                  "semiconductors/memory   US        Micron "
+                  "Technology, Inc."))
       << "header: " << lines[0];
 }
 
 TEST(PartnershipTableTest, ShowsKindsParticipantsWithRolesAndStatus) {
-  std::string table =
-      FormatPartnership(MicronAnthropic(), OutputFormat::kTable);
+  std::string table = FormatPartnership(MicronAnthropic(), OutputFormat::kWide);
   std::vector<std::string> lines = Lines(table);
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_THAT(lines[0], HasSubstr("NAME"));
@@ -136,6 +140,8 @@ TEST(PartnershipTableTest, ShowsKindsParticipantsWithRolesAndStatus) {
   EXPECT_THAT(lines[1], HasSubstr("2025-11-20"));
   EXPECT_THAT(lines[1], HasSubstr("STRATEGIC_ALLIANCE,SUPPLY_AGREEMENT"));
   EXPECT_THAT(lines[1], HasSubstr("micron:SUPPLIER,anthropic "));
+  EXPECT_THAT(lines[1],
+              HasSubstr("Micron and Anthropic strategic partnership"));
   EXPECT_THAT(lines[1], HasSubstr("ANNOUNCED"));
   // Columns line up: every header word starts where its value starts.
   EXPECT_EQ(lines[0].find("ANNOUNCED"), lines[1].find("2025-11-20"));
@@ -240,6 +246,36 @@ TEST(YamlTest, RoundTripsThroughTheSchemaGuidedReader) {
     ASSERT_OK(ParseYamlMessage(yaml, back.get()));
     EXPECT_TRUE(MessageDifferencer::Equals(*c.message, *back)) << yaml;
   }
+}
+
+TEST(FormatTableTest, NarrowsColumnsByTierToFitTheWidth) {
+  TableOptions options;
+  options.max_width = 45;
+  options.shrink_tier = {0, 1, 2};
+  const std::string table = FormatTable(
+      {"NAME", "A", "B"},
+      {{"a-long-name-kept", std::string(30, 'a'), std::string(20, 'b')}},
+      options);
+  std::vector<std::string> lines = Lines(table);
+  ASSERT_EQ(lines.size(), 2u);
+  // Tier 1 (A) goes down to 10 characters first, then tier 2 (B).
+  EXPECT_EQ(lines[1], "a-long-name-kept   aaaaaaaaa…   bbbbbbbbbbbb…");
+  EXPECT_EQ(DisplayWidth(lines[1]), 45u);
+  options.headers = false;
+  EXPECT_EQ(Lines(FormatTable({"NAME"}, {{"x"}}, options)).size(), 1u);
+}
+
+TEST(BarTest, FullBlocksThenEighths) {
+  EXPECT_EQ(Bar(0, 3, 40), "");
+  std::string third;
+  for (int i = 0; i < 13; ++i) third += "█";
+  EXPECT_EQ(Bar(1, 3, 40), third + "▎");  // 13 1/3 cells
+  EXPECT_EQ(Bar(1, 1000, 40), "▏");       // a small count still shows
+}
+
+TEST(TruncateTest, CutsCharactersNotBytes) {
+  EXPECT_EQ(Truncate("Société Générale", 8), "Société…");
+  EXPECT_EQ(Truncate("short", 8), "short");
 }
 
 TEST(JsonToYamlTest, RejectsBrokenJson) {

@@ -377,8 +377,6 @@ TEST_F(PartnerctlTest, NotFoundReadsWellAndExitsThree) {
 TEST_F(PartnerctlTest, UsageErrorsExitTwo) {
   for (const std::vector<std::string>& args :
        std::vector<std::vector<std::string>>{
-           {},
-           {"company"},
            {"company", "get"},
            {"company", "frobnicate"},
            {"company", "list", "--no-such-flag"},
@@ -473,7 +471,7 @@ TEST_F(PartnerctlTest, PartnershipCreateGetListUpdateDelete) {
   ASSERT_EQ(second.exit_code, 0) << second;
   EXPECT_THAT(second.out, HasSubstr("nvidia:SUPPLIER,anthropic:CUSTOMER"));
 
-  Result got = Ctl({"partnership", "get", id});
+  Result got = Ctl({"partnership", "get", id, "-o", "wide"});
   ASSERT_EQ(got.exit_code, 0) << got;
   std::vector<std::string> rows = Lines(got.out);
   ASSERT_EQ(rows.size(), 2u) << got;
@@ -734,7 +732,8 @@ TEST_F(PartnerctlTest, ApplyIsIdempotent) {
                   "companies/sk-hynix created",
                   "companies/societe-generale created",
                   "partnerships/micron-anthropic-2025 created",
-                  "partnerships/hynix-anthropic created"));
+                  "partnerships/hynix-anthropic created",
+                  "6 created, 0 updated, 0 unchanged, 0 failed"));
   const int64_t revision = Revision();
   EXPECT_GT(revision, 0);
 
@@ -758,7 +757,8 @@ TEST_F(PartnerctlTest, ApplyIsIdempotent) {
                   "companies/sk-hynix unchanged",
                   "companies/societe-generale unchanged",
                   "partnerships/micron-anthropic-2025 unchanged",
-                  "partnerships/hynix-anthropic unchanged"));
+                  "partnerships/hynix-anthropic unchanged",
+                  "0 created, 0 updated, 6 unchanged, 0 failed"));
   EXPECT_EQ(Revision(), revision);
 
   // One record changed in the file: only it is written, in one revision.
@@ -795,7 +795,13 @@ TEST_F(PartnerctlTest, ListOutputAppliesBackUnchanged) {
       Result applied =
           Ctl({"apply", "-f", TempFile(kind + "s." + format, listed.out)});
       ASSERT_EQ(applied.exit_code, 0) << applied;
-      for (const std::string& line : Lines(applied.err)) {
+      std::vector<std::string> lines = Lines(applied.err);
+      ASSERT_FALSE(lines.empty());
+      EXPECT_THAT(lines.back(),
+                  ::testing::MatchesRegex("0 created, 0 updated, [0-9]+ "
+                                          "unchanged, 0 failed"));
+      lines.pop_back();
+      for (const std::string& line : lines) {
         EXPECT_THAT(line, ::testing::EndsWith(" unchanged")) << applied;
       }
     }
@@ -810,7 +816,9 @@ TEST_F(PartnerctlTest, ApplyReadsJsonAndReportsBadFiles) {
   })");
   Result ok = Ctl({"apply", "-f", json});
   ASSERT_EQ(ok.exit_code, 0) << ok;
-  EXPECT_EQ(ok.err, "companies/micron created\n");
+  EXPECT_EQ(ok.err,
+            "companies/micron created\n"
+            "1 created, 0 updated, 0 unchanged, 0 failed\n");
 
   Result no_name = Ctl({"apply", "-f",
                         TempFile("noname.yaml",

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -24,6 +25,7 @@
 namespace partnergraph::client {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -195,6 +197,62 @@ TEST_F(PartnerctlSecurityTest, TokensAndMutualTlsEndToEnd) {
                       Path("ca.pem"), " company get micron"));
   EXPECT_NE(r.exit_code, 0);
   EXPECT_THAT(r.err, HasSubstr("--plaintext"));
+}
+
+// Auth and TLS failures name the flag that fixes them, auth has exit code 6,
+// and gRPC's own log lines never reach the terminal: stderr is one line.
+TEST_F(PartnerctlSecurityTest, FailuresExplainTheFixAndAuthExitsSix) {
+  ASSERT_NO_FATAL_FAILURE(MakeCertificates());
+  const std::string ctl = PARTNERCTL_PATH;
+  WriteFile(Path("reader.token"), "reader-token-value\n");
+  WriteFile(Path("wrong.token"), "not-a-known-token\n");
+  Result reader = Sh(absl::StrCat(ctl, " token hash --role reader --name r",
+                                  " < ", Path("reader.token")));
+  ASSERT_EQ(reader.exit_code, 0) << reader.err;
+  WriteFile(Path("tokens"), reader.out);
+  const std::string address = StartServer({"--tls_cert=" + Path("server.pem"),
+                                           "--tls_key=" + Path("server.key"),
+                                           "--token_file=" + Path("tokens")});
+  ASSERT_FALSE(address.empty());
+  const std::string port = address.substr(address.rfind(':') + 1);
+  const std::string tls = absl::StrCat(ctl, " --server localhost:", port,
+                                       " --tls-ca ", Path("ca.pem"));
+  auto one_line = [](const Result& r) {
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.err.rfind("Error: ", 0), 0u) << r.err;
+  };
+
+  Result r = Sh(tls + " company list");
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("it wants a token: give its file with "
+                               "--token-file FILE"));
+  one_line(r);
+  r = Sh(absl::StrCat(tls, " --token-file ", Path("wrong.token"),
+                      " company list"));
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("not one the server knows; check --token-file"));
+  one_line(r);
+  r = Sh(absl::StrCat(tls, " --token-file ", Path("reader.token"),
+                      " company create x --display-name X"));
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  EXPECT_THAT(
+      r.err, AllOf(HasSubstr("permission denied"),
+                   HasSubstr("want role writer"), HasSubstr("too low a role")));
+  one_line(r);
+
+  // Plaintext to the TLS port.
+  r = Sh(absl::StrCat(ctl, " --server ", address, " --token-file ",
+                      Path("reader.token"), " company list"));
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("if the server serves TLS, add --tls"));
+  one_line(r);
+  // TLS without the private CA.
+  r = Sh(absl::StrCat(ctl, " --server localhost:", port, " --tls --token-file ",
+                      Path("reader.token"), " company list"));
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_THAT(r.err, AllOf(HasSubstr("the TLS handshake failed"),
+                           HasSubstr("--tls-ca FILE")));
+  one_line(r);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "client/errors.h"
+#include "client/transport.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -209,7 +210,8 @@ TEST(ExitCodeTest, FollowsTheDocumentedTable) {
   for (const Case& c :
        std::vector<Case>{{absl::StatusCode::kOk, 0},
                          {absl::StatusCode::kInternal, 1},
-                         {absl::StatusCode::kPermissionDenied, 1},
+                         {absl::StatusCode::kPermissionDenied, 6},
+                         {absl::StatusCode::kUnauthenticated, 6},
                          {absl::StatusCode::kInvalidArgument, 2},
                          {absl::StatusCode::kNotFound, 3},
                          {absl::StatusCode::kAlreadyExists, 4},
@@ -255,6 +257,62 @@ TEST(DescribeErrorTest, ReadsWell) {
                                 "companies/micron: 2 partnerships refer to it"),
                             delete_micron),
               HasSubstr("--force"));
+}
+
+TEST(ParseSourceTest, TakesKeyedPartsWhoseValuesMayHoldCommas) {
+  absl::StatusOr<v1::Source> source = ParseSource(
+      "--source",
+      "https://example.com/a,b,title=Up 5%, on the news,publisher=Example,"
+      "published=2025-11-20,excerpt=x");
+  ASSERT_TRUE(source.ok()) << source.status();
+  EXPECT_EQ(source->url(), "https://example.com/a,b");
+  EXPECT_EQ(source->title(), "Up 5%, on the news");
+  EXPECT_EQ(source->publisher(), "Example");
+  EXPECT_EQ(source->published_on(), "2025-11-20");
+  EXPECT_EQ(source->excerpt(), "x");
+  EXPECT_EQ(
+      ParseSource("--source", "https://x,title=a,title=b").status().code(),
+      absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseSource("--source", ",title=a").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ParseMarketReactionTest, TickerChangeDateWindowNote) {
+  absl::StatusOr<v1::MarketReaction> r = ParseMarketReaction(
+      "--market-reaction", "NASDAQ:MU:+5.58%@2025-11-20/1d,note=on the news");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->ticker(), "NASDAQ:MU");
+  EXPECT_DOUBLE_EQ(r->change_percent(), 5.58);
+  EXPECT_EQ(r->on(), "2025-11-20");
+  EXPECT_EQ(r->window(), "1d");
+  EXPECT_EQ(r->note(), "on the news");
+  absl::StatusOr<v1::MarketReaction> bare =
+      ParseMarketReaction("--market-reaction", "KRX:000660:-3");
+  ASSERT_TRUE(bare.ok()) << bare.status();
+  EXPECT_DOUBLE_EQ(bare->change_percent(), -3);
+  EXPECT_TRUE(bare->window().empty());
+  for (const char* bad : {"NASDAQ:MU", "MU:", "NASDAQ:MU:up", ":5%"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(ParseMarketReaction("--market-reaction", bad).status().code(),
+              absl::StatusCode::kInvalidArgument);
+  }
+}
+
+TEST(CheckServerAddressTest, HostAndNumericPortWithoutScheme) {
+  for (const char* good : {"localhost:50051", "10.0.0.7:1", "[::1]:65535",
+                           "db-1.example.com:443", "unix:/run/pg.sock"}) {
+    SCOPED_TRACE(good);
+    EXPECT_TRUE(CheckServerAddress(good).ok());
+  }
+  for (const char* bad :
+       {"", "127.0.0.1", "localhost:", "localhost:5O051", "localhost:0",
+        "localhost:65536", "http://x:1", "::1", "[::1]", ":50051", "unix:"}) {
+    SCOPED_TRACE(bad);
+    absl::StatusOr<std::string> target = CheckServerAddress(bad);
+    EXPECT_EQ(target.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(target.status().message()),
+                ::testing::StartsWith("--server: "));
+  }
 }
 
 }  // namespace
