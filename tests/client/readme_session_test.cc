@@ -153,10 +153,9 @@ TEST_F(ReadmeSessionTest, TheConsoleSessionRunsAsPrinted) {
 TEST_F(ReadmeSessionTest, ThePythonRecipeRuns) {
   Result has_grpc = RunProcess({"/usr/bin/python3", "-c", "import grpc"},
                                ChildEnvironment({}), dir_ + "/import");
-  if (has_grpc.exit_code != 0) {
-    GTEST_SKIP() << "python3-grpcio is not installed (deploy/install-deps.sh "
-                    "installs it)";
-  }
+  ASSERT_EQ(has_grpc.exit_code, 0)
+      << "python3-grpcio is missing; deploy/install-deps.sh installs it: "
+      << has_grpc;
   const std::string readme = ReadFile(PROJECT_SOURCE_DIR "/README.md");
   const std::string marker = "### From another language: Python";
   const size_t at = readme.find(marker);
