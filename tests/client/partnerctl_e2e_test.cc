@@ -2,21 +2,10 @@
 // port with a fresh data directory, and the real partnerctl binary run as a
 // subprocess whose stdout, stderr and exit code are checked.
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -32,8 +21,7 @@
 #include "gtest/gtest.h"
 #include "partnergraph/v1/company_service.pb.h"
 #include "partnergraph/v1/partnership_service.pb.h"
-
-extern char** environ;
+#include "tests/client/e2e_harness.h"
 
 namespace partnergraph::client {
 namespace {
@@ -46,197 +34,14 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-struct Result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::ostream& operator<<(std::ostream& os, const Result& result) {
-  return os << "exit " << result.exit_code << "\n--- stdout\n"
-            << result.out << "--- stderr\n"
-            << result.err;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-void WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-}
-
-std::string MakeTempDir() {
-  const char* base = std::getenv("TEST_TMPDIR");
-  std::string pattern =
-      absl::StrCat(base != nullptr ? base : "/tmp", "/partnerctl_e2e.XXXXXX");
-  std::vector<char> buffer(pattern.begin(), pattern.end());
-  buffer.push_back('\0');
-  const char* dir = mkdtemp(buffer.data());
-  return dir == nullptr ? "" : std::string(dir);
-}
-
-// The current environment without PARTNERGRAPH_SERVER, plus `extra`
-// ("NAME=value" entries).
-std::vector<std::string> ChildEnvironment(
-    const std::vector<std::string>& extra) {
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (absl::StartsWith(*e, "PARTNERGRAPH_SERVER=")) continue;
-    env.push_back(*e);
-  }
-  env.insert(env.end(), extra.begin(), extra.end());
-  return env;
-}
-
-std::vector<char*> CStrings(std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  for (std::string& s : strings) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
-
-// Starts `argv` with stdout and stderr going to the given files and stdin
-// from `stdin_path`. Returns the pid, or -1.
-pid_t Spawn(std::vector<std::string> argv, std::vector<std::string> env,
-            const std::string& stdin_path, const std::string& stdout_path,
-            const std::string& stderr_path) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, stdin_path.c_str(), O_RDONLY,
-                                   0);
-  posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<char*> c_argv = CStrings(argv);
-  std::vector<char*> c_env = CStrings(env);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, c_argv[0], &actions, nullptr, c_argv.data(),
-                       c_env.data());
-  posix_spawn_file_actions_destroy(&actions);
-  return rc == 0 ? pid : -1;
-}
-
-// A partnergraphd on 127.0.0.1 with a fresh data directory.
-class ServerProcess {
- public:
-  // Starts the server and waits until it prints its port. Empty on success,
-  // else what went wrong.
-  std::string Start(const std::string& dir) {
-    data_dir_ = absl::StrCat(dir, "/data");
-    log_path_ = absl::StrCat(dir, "/partnergraphd.log");
-    pid_ = Spawn({PARTNERGRAPHD_PATH, "--listen=127.0.0.1:0", "--plaintext",
-                  absl::StrCat("--data_dir=", data_dir_)},
-                 ChildEnvironment({}), "/dev/null", "/dev/null", log_path_);
-    if (pid_ < 0) return "cannot spawn " PARTNERGRAPHD_PATH;
-    // A generous bound so that a broken server fails the test instead of
-    // hanging it; nothing is asserted about how long startup takes.
-    for (int i = 0; i < 1200; ++i) {
-      const std::string log = ReadFile(log_path_);
-      const size_t at = log.find("listening on ");
-      if (at != std::string::npos) {
-        const size_t start = at + std::strlen("listening on ");
-        const size_t end = log.find_first_of(" \n", start);
-        if (end != std::string::npos) {
-          const std::string address = log.substr(start, end - start);
-          const size_t colon = address.rfind(':');
-          if (colon != std::string::npos &&
-              absl::SimpleAtoi(address.substr(colon + 1), &port_)) {
-            return "";
-          }
-        }
-      }
-      int status;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return absl::StrCat("partnergraphd exited early:\n", log);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return absl::StrCat("partnergraphd printed no port:\n",
-                        ReadFile(log_path_));
-  }
-
-  void Stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    int status;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-
-  ~ServerProcess() { Stop(); }
-
-  int port() const { return port_; }
-  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
-  std::string log() const { return ReadFile(log_path_); }
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
-  std::string data_dir_;
-  std::string log_path_;
-};
+using ::partnergraph::testing::PartnerctlE2eTest;
+using ::partnergraph::testing::ReadFile;
+using ::partnergraph::testing::Result;
+using ::partnergraph::testing::Lines;
 
 // Each test gets its own server and data directory.
-class PartnerctlTest : public ::testing::Test {
+class PartnerctlTest : public PartnerctlE2eTest {
  protected:
-  void SetUp() override {
-    dir_ = MakeTempDir();
-    ASSERT_FALSE(dir_.empty()) << "mkdtemp failed";
-    server_ = std::make_unique<ServerProcess>();
-    const std::string error = server_->Start(dir_);
-    ASSERT_THAT(error, IsEmpty());
-  }
-
-  void TearDown() override {
-    server_.reset();
-    std::error_code ignored;
-    if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
-  }
-
-  // Runs partnerctl with `args`, without --server and with `env` added.
-  Result RunRaw(const std::vector<std::string>& args,
-                const std::vector<std::string>& env = {},
-                const std::string& stdin_text = "") {
-    std::vector<std::string> argv = {PARTNERCTL_PATH};
-    argv.insert(argv.end(), args.begin(), args.end());
-    const std::string base = absl::StrCat(dir_, "/run", ++runs_);
-    const std::string in_path = base + ".in";
-    WriteFile(in_path, stdin_text);
-    Result result;
-    pid_t pid = Spawn(argv, ChildEnvironment(env), in_path, base + ".out",
-                      base + ".err");
-    if (pid < 0) {
-      result.err = "cannot spawn " PARTNERCTL_PATH;
-      return result;
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-    result.out = ReadFile(base + ".out");
-    result.err = ReadFile(base + ".err");
-    return result;
-  }
-
-  // Runs partnerctl against the test server.
-  Result Ctl(std::vector<std::string> args) {
-    args.insert(args.begin(), absl::StrCat("--server=", server_->address()));
-    return RunRaw(args);
-  }
-
-  // Writes `text` to a file in the test directory and returns its path.
-  std::string TempFile(const std::string& name, const std::string& text) {
-    const std::string path = absl::StrCat(dir_, "/", name);
-    WriteFile(path, text);
-    return path;
-  }
-
   void CreateCompany(const std::string& id, const std::string& display_name,
                      std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"company", "create", id, "--display-name",
@@ -256,10 +61,6 @@ class PartnerctlTest : public ::testing::Test {
         << r;
     return response.revision();
   }
-
-  std::string dir_;
-  std::unique_ptr<ServerProcess> server_;
-  int runs_ = 0;
 };
 
 template <typename Message>
@@ -268,10 +69,6 @@ Message FromJson(const std::string& json) {
   auto status = google::protobuf::util::JsonStringToMessage(json, &message);
   EXPECT_TRUE(status.ok()) << status.ToString() << "\n" << json;
   return message;
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  return absl::StrSplit(text, '\n', absl::SkipEmpty());
 }
 
 TEST_F(PartnerctlTest, CompanyCreateGetListSearchUpdateDelete) {
