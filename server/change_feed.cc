@@ -1,13 +1,66 @@
 #include "server/change_feed.h"
 
 #include <algorithm>
+#include <memory>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "partnergraph/v1/graph_service.pb.h"
+#include "server/convert.h"
 #include "server/log.h"
 
 namespace partnergraph::server {
+namespace {
+
+namespace v1 = ::partnergraph::v1;
+
+void EventToApi(int64_t revision, const storage::ChangeEventRecord& e,
+                v1::ChangeEvent* out) {
+  out->set_type(static_cast<v1::ChangeEvent::Type>(e.type()));
+  out->set_revision(revision);
+  if (e.has_company()) *out->mutable_company() = CompanyToApi(e.company());
+  if (e.has_partnership()) {
+    *out->mutable_partnership() = PartnershipToApi(e.partnership());
+  }
+  if (e.has_previous_company()) {
+    *out->mutable_previous_company() = CompanyToApi(e.previous_company());
+  }
+  if (e.has_previous_partnership()) {
+    *out->mutable_previous_partnership() =
+        PartnershipToApi(e.previous_partnership());
+  }
+}
+
+}  // namespace
+
+class ChangeFeed::PreparedBatch {
+ public:
+  explicit PreparedBatch(const storage::ChangeBatchRecord& batch)
+      : batch_(batch), events_(batch.events_size()) {}
+
+  const storage::ChangeBatchRecord& batch() const { return batch_; }
+
+  // Event `i`, converted and serialized on first use.
+  const SharedFeedEvent& Event(int i) {
+    SharedFeedEvent& event = events_[i];
+    if (event == nullptr) {
+      v1::ChangeEvent api;
+      EventToApi(batch_.revision(), batch_.events(i), &api);
+      const std::string bytes = api.SerializeAsString();
+      auto made = std::make_shared<FeedEvent>();
+      made->revision = batch_.revision();
+      made->wire = grpc::Slice(bytes);
+      event = std::move(made);
+    }
+    return event;
+  }
+
+ private:
+  const storage::ChangeBatchRecord& batch_;
+  std::vector<SharedFeedEvent> events_;
+};
 
 FeedSubscription::FeedSubscription(ChangeFeed* feed, WatchFilter filter,
                                    int64_t next_revision,
@@ -47,7 +100,7 @@ bool FeedSubscription::Take(int max_events, FeedChunk* out) {
         pending_.pop_front();
       }
       out->progress =
-          pending_.empty() ? next_revision_ - 1 : pending_.front().revision - 1;
+          pending_.empty() ? next_revision_ - 1 : pending_.front()->revision - 1;
       last_sent_ = absl::Now();
       bookmark_due_ = false;
       // A catching-up watcher is fed again once it has room.
@@ -210,7 +263,8 @@ void ChangeFeed::AdvanceHead() {
     for (const auto& group : live) {
       for (const storage::ChangeBatchRecord& batch : *group) {
         if (batch.revision() != head_ + 1 || subs_.empty()) continue;
-        for (const auto& sub : subs_) Deliver(sub.get(), batch, false);
+        PreparedBatch prepared(batch);
+        for (const auto& sub : subs_) Deliver(sub.get(), prepared, false);
         head_ = batch.revision();
         notify = subs_;
       }
@@ -257,7 +311,8 @@ void ChangeFeed::AdvanceHead() {
         notify = subs_;
       } else {
         for (const storage::ChangeBatchRecord& batch : page->batches) {
-          for (const auto& sub : subs_) Deliver(sub.get(), batch, false);
+          PreparedBatch prepared(batch);
+          for (const auto& sub : subs_) Deliver(sub.get(), prepared, false);
           head_ = std::max(head_, batch.revision());
         }
         notify = subs_;
@@ -304,7 +359,8 @@ void ChangeFeed::CatchUp() {
                   options_.max_pending_events) {
             break;
           }
-          Deliver(sub.get(), batch, true);
+          PreparedBatch prepared(batch);
+          Deliver(sub.get(), prepared, true);
         }
         more = sub->next_revision_ <= head_ &&
                static_cast<int>(sub->pending_.size()) <
@@ -316,19 +372,21 @@ void ChangeFeed::CatchUp() {
   NotifyAll(behind);
 }
 
-void ChangeFeed::Deliver(FeedSubscription* sub,
-                         const storage::ChangeBatchRecord& batch,
+void ChangeFeed::Deliver(FeedSubscription* sub, PreparedBatch& prepared,
                          bool catching_up) {
+  const storage::ChangeBatchRecord& batch = prepared.batch();
   if (sub->ended_ || !sub->failure_.ok() || sub->compacted_ >= 0) return;
   if (batch.revision() != sub->next_revision_) return;
   const size_t before = sub->pending_.size();
-  for (const storage::ChangeEventRecord& e : batch.events()) {
-    if (Wanted(*sub, e)) sub->pending_.push_back({batch.revision(), e});
+  for (int i = 0; i < batch.events_size(); ++i) {
+    if (Wanted(*sub, batch.events(i))) {
+      sub->pending_.push_back(prepared.Event(i));
+    }
   }
   sub->next_revision_ = batch.revision() + 1;
   if (!catching_up && before > 0 &&
       static_cast<int>(sub->pending_.size()) > options_.max_pending_events) {
-    const int64_t resume = sub->pending_.front().revision;
+    const int64_t resume = sub->pending_.front()->revision;
     sub->pending_.clear();
     sub->failure_ = absl::ResourceExhaustedError(
         absl::StrCat("watcher fell more than ", options_.max_pending_events,

@@ -35,6 +35,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "grpcpp/support/slice.h"
 #include "storage/graph_store.h"
 #include "storage/record.pb.h"
 
@@ -57,11 +58,14 @@ struct WatchFilter {
   bool partnerships_only = false;
 };
 
-// One event with the revision of the write that made it.
+// One event with the revision of the write that made it, as the API's
+// partnergraph.v1.ChangeEvent serialized once: every watcher it goes to
+// shares these bytes (a reference-counted slice), none converts or copies.
 struct FeedEvent {
   int64_t revision = 0;
-  storage::ChangeEventRecord event;
+  grpc::Slice wire;
 };
+using SharedFeedEvent = std::shared_ptr<const FeedEvent>;
 
 // What a watcher should send next.
 struct FeedChunk {
@@ -72,7 +76,7 @@ struct FeedChunk {
     kFailed,     // end with `status` (e.g. RESOURCE_EXHAUSTED).
   };
   Kind kind = Kind::kEvents;
-  std::vector<FeedEvent> events;
+  std::vector<SharedFeedEvent> events;
   // Every matching change up to this revision has been taken.
   int64_t progress = 0;
   // For kCompacted: revisions up to this one are no longer held.
@@ -106,7 +110,7 @@ class FeedSubscription {
   // The rest is guarded by the feed's mu_.
   // The next revision this watcher has not been handed.
   int64_t next_revision_;
-  std::deque<FeedEvent> pending_;
+  std::deque<SharedFeedEvent> pending_;
   bool bookmark_due_ = false;
   absl::Time last_sent_;
   int64_t compacted_ = -1;
@@ -152,10 +156,13 @@ class ChangeFeed {
   void AdvanceHead();
   // Feeds watchers that are behind the head from the change log.
   void CatchUp();
+  // A batch's events in their API form, made when a watcher first wants
+  // one and then shared by every watcher it goes to.
+  class PreparedBatch;
   // Hands `batch` to `sub` when it is the revision `sub` needs next; a
   // watcher following the head (!catching_up) that overflows is cut off.
-  void Deliver(FeedSubscription* sub, const storage::ChangeBatchRecord& batch,
-               bool catching_up) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Deliver(FeedSubscription* sub, PreparedBatch& batch, bool catching_up)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool Wanted(const FeedSubscription& sub, const storage::ChangeEventRecord& e);
   // The store's compact revision.
   int64_t CompactRevision();

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "grpcpp/server_context.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/server_callback.h"
 #include "partnergraph/v1/graph_service.grpc.pb.h"
 #include "server/change_feed.h"
@@ -36,7 +37,7 @@ class GraphServiceImpl final
     CheckUnary("FindPaths", &GraphServiceImpl::FindPaths);
     CheckUnary("AggregatePartnerships",
                &GraphServiceImpl::AggregatePartnerships);
-    CheckServerStream("Watch", &GraphServiceImpl::Watch);
+    CheckServerStream("Watch", &GraphServiceImpl::WatchBytes);
   }
 
   // Graph queries. Each runs on a small worker pool (one thread per core), at
@@ -59,9 +60,12 @@ class GraphServiceImpl final
       const partnergraph::v1::AggregatePartnershipsRequest* request,
       partnergraph::v1::AggregatePartnershipsResponse* response) override;
 
-  grpc::ServerWriteReactor<partnergraph::v1::WatchResponse>* Watch(
+  // Watch, writing each WatchResponse as bytes built from the change feed's
+  // shared, once-serialized events (see watch_service.cc); the generated
+  // method of that name is not used.
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* WatchBytes(
       grpc::CallbackServerContext* context,
-      const partnergraph::v1::WatchRequest* request) override;
+      const partnergraph::v1::WatchRequest* request);
 
  private:
   storage::GraphStore* const store_;

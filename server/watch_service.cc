@@ -1,11 +1,16 @@
 // GraphService.Watch: a server-streaming reactor over a ChangeFeed
 // subscription, with at most one write in flight.
 
+#include <cstdint>
 #include <memory>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "grpcpp/support/slice.h"
 #include "server/change_feed.h"
 #include "server/convert.h"
 #include "server/graph_service.h"
@@ -22,24 +27,41 @@ namespace v1 = ::partnergraph::v1;
 // response stays well under the message size limit.
 constexpr int kMaxEventsPerResponse = 100;
 
-void EventToApi(const FeedEvent& in, v1::ChangeEvent* out) {
-  const storage::ChangeEventRecord& e = in.event;
-  out->set_type(static_cast<v1::ChangeEvent::Type>(e.type()));
-  out->set_revision(in.revision);
-  if (e.has_company()) *out->mutable_company() = CompanyToApi(e.company());
-  if (e.has_partnership()) {
-    *out->mutable_partnership() = PartnershipToApi(e.partnership());
+void AppendVarint(uint64_t value, std::string* out) {
+  while (value >= 0x80) {
+    out->push_back(static_cast<char>(value | 0x80));
+    value >>= 7;
   }
-  if (e.has_previous_company()) {
-    *out->mutable_previous_company() = CompanyToApi(e.previous_company());
-  }
-  if (e.has_previous_partnership()) {
-    *out->mutable_previous_partnership() =
-        PartnershipToApi(e.previous_partnership());
-  }
+  out->push_back(static_cast<char>(value));
 }
 
-class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchResponse> {
+// A WatchResponse written as bytes: each event is the feed's shared slice
+// behind its field header, so a response costs no conversion and no copy of
+// the events, however many watchers receive them. The same bytes as
+// WatchResponse::SerializeAsString (fields in number order).
+grpc::ByteBuffer ResponseBytes(const FeedChunk& chunk) {
+  // WatchResponse: events = 1 (message), compacted = 2, compact_revision =
+  // 3, revision = 4.
+  constexpr char kEventsTag = (1 << 3) | 2;
+  std::vector<grpc::Slice> slices;
+  slices.reserve(2 * chunk.events.size() + 1);
+  for (const SharedFeedEvent& e : chunk.events) {
+    std::string header(1, kEventsTag);
+    AppendVarint(e->wire.size(), &header);
+    slices.emplace_back(header);
+    slices.push_back(e->wire);
+  }
+  v1::WatchResponse rest;
+  if (chunk.kind == FeedChunk::Kind::kCompacted) {
+    rest.set_compacted(true);
+    rest.set_compact_revision(chunk.compact_revision);
+  }
+  rest.set_revision(chunk.progress);
+  slices.emplace_back(rest.SerializeAsString());
+  return grpc::ByteBuffer(slices.data(), slices.size());
+}
+
+class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   WatchReactor(ChangeFeed* feed, const v1::WatchRequest& request)
       : feed_(feed) {
@@ -115,26 +137,19 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchResponse> {
     if (writing_ || finished_ || subscription_ == nullptr) return;
     FeedChunk chunk;
     if (!subscription_->Take(kMaxEventsPerResponse, &chunk)) return;
-    response_.Clear();
-    response_.set_revision(chunk.progress);
     switch (chunk.kind) {
       case FeedChunk::Kind::kFailed:
         finished_ = true;
         Finish(ToGrpcStatus(chunk.status));
         return;
       case FeedChunk::Kind::kCompacted:
-        response_.set_compacted(true);
-        response_.set_compact_revision(chunk.compact_revision);
         end_after_write_ = true;
         break;
       case FeedChunk::Kind::kBookmark:
-        break;
       case FeedChunk::Kind::kEvents:
-        for (const FeedEvent& e : chunk.events) {
-          EventToApi(e, response_.add_events());
-        }
         break;
     }
+    response_ = ResponseBytes(chunk);
     writing_ = true;
     StartWrite(&response_);
   }
@@ -142,7 +157,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchResponse> {
   ChangeFeed* const feed_;
   absl::Mutex mu_;
   std::shared_ptr<FeedSubscription> subscription_;
-  v1::WatchResponse response_ ABSL_GUARDED_BY(mu_);
+  grpc::ByteBuffer response_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool end_after_write_ ABSL_GUARDED_BY(mu_) = false;
@@ -150,7 +165,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::WatchResponse> {
 
 }  // namespace
 
-grpc::ServerWriteReactor<v1::WatchResponse>* GraphServiceImpl::Watch(
+grpc::ServerWriteReactor<grpc::ByteBuffer>* GraphServiceImpl::WatchBytes(
     grpc::CallbackServerContext* /*context*/, const v1::WatchRequest* request) {
   return new WatchReactor(feed_, *request);
 }
