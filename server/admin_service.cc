@@ -138,7 +138,6 @@ class ImportReactor final
   void OnDone() override { delete this; }
 
  private:
-
   // Converts request_ into batch_; per-record errors go to `errors`, a bad
   // message is returned.
   absl::Status Convert(std::vector<std::pair<int64_t, absl::Status>>* errors) {

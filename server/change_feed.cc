@@ -99,8 +99,8 @@ bool FeedSubscription::Take(int max_events, FeedChunk* out) {
         out->events.push_back(std::move(pending_.front()));
         pending_.pop_front();
       }
-      out->progress =
-          pending_.empty() ? next_revision_ - 1 : pending_.front()->revision - 1;
+      out->progress = pending_.empty() ? next_revision_ - 1
+                                       : pending_.front()->revision - 1;
       last_sent_ = absl::Now();
       bookmark_due_ = false;
       // A catching-up watcher is fed again once it has room.
@@ -168,9 +168,9 @@ absl::StatusOr<std::shared_ptr<FeedSubscription>> ChangeFeed::Subscribe(
   const int64_t current = store_->Revision();
   // A revision the store has not reached would have bookmarks claim it.
   if (start_revision > current + 1) {
-    return absl::OutOfRangeError(absl::StrCat(
-        "start_revision: want at most ", current + 1,
-        " (the current revision + 1), got ", start_revision));
+    return absl::OutOfRangeError(
+        absl::StrCat("start_revision: want at most ", current + 1,
+                     " (the current revision + 1), got ", start_revision));
   }
   const int64_t next = start_revision == 0 ? current + 1 : start_revision;
   std::shared_ptr<FeedSubscription> sub(

@@ -20,8 +20,8 @@ namespace {
 
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
-using google::protobuf::io::CodedInputStream;
 using google::protobuf::internal::WireFormatLite;
+using google::protobuf::io::CodedInputStream;
 
 // Nesting deeper than this is refused (protobuf's own default is 100).
 constexpr int kMaxDepth = 100;
@@ -104,9 +104,10 @@ class Walker {
   bool Malformed(const std::string& path, int offset) {
     std::string where = path;
     if (!where.empty() && where.back() == '.') where.pop_back();
-    return Fail(where.empty() ? "request" : where,
-                absl::StrCat("want a valid protobuf encoding; it breaks at byte ",
-                             offset));
+    return Fail(
+        where.empty() ? "request" : where,
+        absl::StrCat("want a valid protobuf encoding; it breaks at byte ",
+                     offset));
   }
 
   bool Fail(absl::string_view path, absl::string_view rule) {
@@ -132,8 +133,11 @@ std::string Flatten(grpc::ByteBuffer* buffer) {
   return bytes;
 }
 
-// Bytes the walk found nothing wrong with that protobuf still refused.
-grpc::Status Unparsable(const Descriptor* type) {
+// Why protobuf refused `bytes` as `type`: the walk's finding, or, when the
+// walk finds nothing wrong, the message type.
+grpc::Status Refusal(absl::string_view bytes, const Descriptor* type) {
+  grpc::Status status = Walker(bytes).Run(type);
+  if (!status.ok()) return status;
   return grpc::Status(
       grpc::StatusCode::INVALID_ARGUMENT,
       absl::StrCat("request: want a valid ", type->full_name(), " message"));
@@ -168,8 +172,7 @@ grpc::Status DiagnoseRequestBytes(absl::string_view bytes,
   if (message->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return grpc::Status::OK;
   }
-  grpc::Status status = Walker(bytes).Run(type);
-  return status.ok() ? Unparsable(type) : status;
+  return Refusal(bytes, type);
 }
 
 grpc::Status ParseRequest(grpc::ByteBuffer* buffer,
@@ -182,9 +185,7 @@ grpc::Status ParseRequest(grpc::ByteBuffer* buffer,
   grpc::Status status;
   if (!parsed) {
     message->Clear();
-    const std::string bytes = Flatten(buffer);
-    status = Walker(bytes).Run(message->GetDescriptor());
-    if (status.ok()) status = Unparsable(message->GetDescriptor());
+    status = Refusal(Flatten(buffer), message->GetDescriptor());
   }
   buffer->Clear();
   return status;

@@ -11,8 +11,9 @@
 // the byte where the encoding breaks.
 //
 // A service opts in by deriving from CheckedService<GeneratedService> (e.g.
-// CheckedService<v1::CompanyService>) and calling CheckUnary / CheckServerStream / CheckClientStream in its
-// constructor for each method (the handlers replace the generated ones).
+// CheckedService<v1::CompanyService>) and calling CheckUnary /
+// CheckServerStream / CheckClientStream in its constructor for each method (the
+// handlers replace the generated ones).
 
 #include <string>
 #include <utility>
@@ -73,10 +74,9 @@ class CheckedService : public Generated::CallbackService {
   // Serves unary method `name` of the service through `method`, after the
   // request bytes parsed.
   template <typename Impl, typename Request, typename Response>
-  void CheckUnary(const char* name,
-                  grpc::ServerUnaryReactor* (Impl::*method)(
-                      grpc::CallbackServerContext*, const Request*,
-                      Response*)) {
+  void CheckUnary(const char* name, grpc::ServerUnaryReactor* (Impl::*method)(
+                                        grpc::CallbackServerContext*,
+                                        const Request*, Response*)) {
     Impl* impl = static_cast<Impl*>(this);
     this->MarkMethodCallback(
         IndexOf(name),
@@ -119,19 +119,18 @@ class CheckedService : public Generated::CallbackService {
   // Serves client-streaming method `name` through `method`, whose reactor
   // reads CheckedRequests and must refuse the call on one that did not parse.
   template <typename Impl, typename Request, typename Response>
-  void CheckClientStream(
-      const char* name,
-      grpc::ServerReadReactor<CheckedRequest<Request>>* (Impl::*method)(
-          grpc::CallbackServerContext*, Response*)) {
+  void CheckClientStream(const char* name,
+                         grpc::ServerReadReactor<CheckedRequest<Request>>* (
+                             Impl::*method)(grpc::CallbackServerContext*,
+                                            Response*)) {
     Impl* impl = static_cast<Impl*>(this);
     this->MarkMethodCallback(
-        IndexOf(name),
-        new grpc::internal::CallbackClientStreamingHandler<
-            CheckedRequest<Request>, Response>(
-            [impl, method](grpc::CallbackServerContext* context,
-                           Response* response) {
-              return (impl->*method)(context, response);
-            }));
+        IndexOf(name), new grpc::internal::CallbackClientStreamingHandler<
+                           CheckedRequest<Request>, Response>(
+                           [impl, method](grpc::CallbackServerContext* context,
+                                          Response* response) {
+                             return (impl->*method)(context, response);
+                           }));
   }
 
  private:
@@ -153,8 +152,7 @@ namespace grpc {
 
 // Parsing never fails the call; the outcome is kept in the request.
 template <typename Message>
-class SerializationTraits<partnergraph::server::CheckedRequest<Message>,
-                          void> {
+class SerializationTraits<partnergraph::server::CheckedRequest<Message>, void> {
  public:
   static Status Deserialize(
       ByteBuffer* buffer,
@@ -166,8 +164,8 @@ class SerializationTraits<partnergraph::server::CheckedRequest<Message>,
   static Status Serialize(
       const partnergraph::server::CheckedRequest<Message>& request,
       ByteBuffer* buffer, bool* own_buffer) {
-    return GenericSerialize<ProtoBufferWriter, Message>(request.message,
-                                                        buffer, own_buffer);
+    return GenericSerialize<ProtoBufferWriter, Message>(request.message, buffer,
+                                                        own_buffer);
   }
 };
 

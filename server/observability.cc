@@ -90,8 +90,7 @@ class ObservabilityInterceptor final : public grpc::experimental::Interceptor {
       start_ = absl::Now();
       if (metrics_ != nullptr) metrics_->Started(type_, service_, method_);
     }
-    if (methods->QueryInterceptionHookPoint(
-            Hook::PRE_SEND_INITIAL_METADATA)) {
+    if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_INITIAL_METADATA)) {
       methods->GetSendInitialMetadata()->emplace(kVersionHeader,
                                                  PARTNERGRAPH_VERSION);
     }

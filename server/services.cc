@@ -308,8 +308,8 @@ grpc::ServerUnaryReactor* CompanyServiceImpl::UpdateCompany(
     const v1::UpdateCompanyRequest* request, v1::Company* response) {
   auto patch = CompanyPatch(*request);
   if (!patch.ok()) return Refuse(context, "UpdateCompany", patch.status());
-  auto etag = UpdateEtag(request->etag(), request->company().etag(),
-                         "company.etag");
+  auto etag =
+      UpdateEtag(request->etag(), request->company().etag(), "company.etag");
   if (!etag.ok()) return Refuse(context, "UpdateCompany", etag.status());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   store_->UpdateCompanyAsync(

@@ -31,8 +31,7 @@ absl::StatusOr<CompanyRecord> GraphStore::CreateCompany(
     const CompanyRecord& company, absl::string_view request_id,
     WriteMode mode) {
   return Await<absl::StatusOr<CompanyRecord>>([&](auto done) {
-    CreateCompanyAsync(company, std::string(request_id), mode,
-                       std::move(done));
+    CreateCompanyAsync(company, std::string(request_id), mode, std::move(done));
   });
 }
 

@@ -245,8 +245,7 @@ class GraphStore {
       const CompanyRecord& company, absl::string_view request_id,
       WriteMode mode = WriteMode::kCommit);
   virtual void CreateCompanyAsync(CompanyRecord company, std::string request_id,
-                                  WriteMode mode,
-                                  Done<CompanyRecord> done) = 0;
+                                  WriteMode mode, Done<CompanyRecord> done) = 0;
 
   // NOT_FOUND when absent; INVALID_ARGUMENT for a malformed id.
   virtual absl::StatusOr<CompanyRecord> GetCompany(absl::string_view id) = 0;
@@ -267,8 +266,7 @@ class GraphStore {
       absl::string_view etag, WriteMode mode = WriteMode::kCommit);
   virtual void UpdateCompanyAsync(CompanyRecord patch,
                                   std::vector<std::string> paths,
-                                  std::string etag,
-                                  WriteMode mode,
+                                  std::string etag, WriteMode mode,
                                   Done<CompanyRecord> done) = 0;
 
   // NOT_FOUND, ABORTED (etag), FAILED_PRECONDITION while partnerships
@@ -277,8 +275,7 @@ class GraphStore {
   absl::Status DeleteCompany(absl::string_view id, absl::string_view etag,
                              bool force, WriteMode mode = WriteMode::kCommit);
   virtual void DeleteCompanyAsync(std::string id, std::string etag, bool force,
-                                  WriteMode mode,
-                                  StatusDone done) = 0;
+                                  WriteMode mode, StatusDone done) = 0;
 
   // Companies in id order. page_size 0 means kDefaultPageSize; above
   // kMaxPageSize it is capped. INVALID_ARGUMENT for a bad filter, a negative
@@ -302,8 +299,7 @@ class GraphStore {
       const PartnershipRecord& partnership, absl::string_view request_id,
       WriteMode mode = WriteMode::kCommit);
   virtual void CreatePartnershipAsync(PartnershipRecord partnership,
-                                      std::string request_id,
-                                      WriteMode mode,
+                                      std::string request_id, WriteMode mode,
                                       Done<PartnershipRecord> done) = 0;
 
   virtual absl::StatusOr<PartnershipRecord> GetPartnership(
@@ -316,15 +312,13 @@ class GraphStore {
       absl::string_view etag, WriteMode mode = WriteMode::kCommit);
   virtual void UpdatePartnershipAsync(PartnershipRecord patch,
                                       std::vector<std::string> paths,
-                                      std::string etag,
-                                      WriteMode mode,
+                                      std::string etag, WriteMode mode,
                                       Done<PartnershipRecord> done) = 0;
 
   absl::Status DeletePartnership(absl::string_view id, absl::string_view etag,
                                  WriteMode mode = WriteMode::kCommit);
   virtual void DeletePartnershipAsync(std::string id, std::string etag,
-                                      WriteMode mode,
-                                      StatusDone done) = 0;
+                                      WriteMode mode, StatusDone done) = 0;
 
   // Partnerships matching `query`, newest announced_on first, then by id.
   virtual absl::StatusOr<PartnershipPage> ListPartnerships(

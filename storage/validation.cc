@@ -1,7 +1,9 @@
 #include "storage/validation.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <string>
 #include <utility>
@@ -122,15 +124,13 @@ bool IsBidiControl(char32_t cp) {
 // (zero-width spaces and joiners, word joiner, byte order mark, Hangul
 // fillers): a text of only these is blank.
 bool IsBlank(char32_t cp) {
-  switch (cp) {
-    case ' ': case '\t': case '\n': case '\r': case 0x0B: case 0x0C:
-    case 0x85: case 0xA0: case 0x1680: case 0x180E: case 0x2028:
-    case 0x2029: case 0x202F: case 0x205F: case 0x3000: case 0xFEFF:
-    case 0x115F: case 0x1160: case 0x3164: case 0xFFA0: case 0x2060:
-      return true;
-    default:
-      return (cp >= 0x2000 && cp <= 0x200D);
-  }
+  static constexpr char32_t kBlank[] = {
+      ' ',    '\t',   '\n',   '\r',   0x0B,   0x0C,   0x85,
+      0xA0,   0x1680, 0x180E, 0x2028, 0x2029, 0x202F, 0x205F,
+      0x3000, 0xFEFF, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x2060};
+  return (cp >= 0x2000 && cp <= 0x200D) ||
+         std::find(std::begin(kBlank), std::end(kBlank), cp) !=
+             std::end(kBlank);
 }
 
 // C0 controls, DEL and the C1 controls U+0080..U+009F (encoded C2 80..C2 9F).
@@ -868,7 +868,8 @@ const std::vector<std::string>& PartnershipMutableFields() {
 
 absl::Status ValidateEtag(absl::string_view field, absl::string_view etag) {
   if (etag.size() > kMaxEtagBytes) {
-    return Invalid(field, absl::StrCat("want at most ", kMaxEtagBytes, " bytes"),
+    return Invalid(field,
+                   absl::StrCat("want at most ", kMaxEtagBytes, " bytes"),
                    absl::StrCat(etag.size(), " bytes"));
   }
   return absl::OkStatus();

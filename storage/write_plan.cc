@@ -50,9 +50,9 @@ absl::Status BeginCreate(PlanContext& ctx, absl::string_view collection,
                        ctx.GetRecord(key(seen.resource_id()), result));
       // A record of that id created later is someone else's.
       if (!exists || result->create_revision() != seen.revision()) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("request_id: ", Quote(rid), " created ", collection, "/",
-                         seen.resource_id(), ", which has since been deleted"));
+        return absl::FailedPreconditionError(absl::StrCat(
+            "request_id: ", Quote(rid), " created ", collection, "/",
+            seen.resource_id(), ", which has since been deleted"));
       }
       *replayed = true;
       return absl::OkStatus();

@@ -34,10 +34,10 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::StartsWith;
 
+using ::partnergraph::testing::Lines;
 using ::partnergraph::testing::PartnerctlE2eTest;
 using ::partnergraph::testing::ReadFile;
 using ::partnergraph::testing::Result;
-using ::partnergraph::testing::Lines;
 
 // Each test gets its own server and data directory.
 class PartnerctlTest : public PartnerctlE2eTest {

@@ -86,13 +86,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           f.channel, method, messages,
           std::chrono::milliseconds(watch ? 50 : 30000), watch ? 1 : 1000);
   if (result.status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
-    Fail(absl::StrCat(method, " answered UNIMPLEMENTED: ",
-                      result.status.error_message()));
+    Fail(absl::StrCat(
+        method, " answered UNIMPLEMENTED: ", result.status.error_message()));
   }
   if (!result.status.ok() && f.store->Revision() != before) {
     Fail(absl::StrCat(method, " refused (", result.status.error_code(), ": ",
-                      result.status.error_message(), ") yet the revision moved ",
-                      before, " -> ", f.store->Revision()));
+                      result.status.error_message(),
+                      ") yet the revision moved ", before, " -> ",
+                      f.store->Revision()));
   }
   return 0;
 }

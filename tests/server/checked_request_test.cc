@@ -38,9 +38,9 @@ TEST(CheckedRequestTest, ValidBytesAreAccepted) {
                        v1::CreateCompanyRequest::descriptor())
                   .ok());
   // Unknown fields, even with bytes that are not UTF-8, are skipped.
-  EXPECT_TRUE(Diagnose(Bytes(15, "\xff\xfe"),
-                       v1::CreateCompanyRequest::descriptor())
-                  .ok());
+  EXPECT_TRUE(
+      Diagnose(Bytes(15, "\xff\xfe"), v1::CreateCompanyRequest::descriptor())
+          .ok());
 }
 
 TEST(CheckedRequestTest, NamesTheStringFieldWithInvalidUtf8) {

@@ -151,13 +151,12 @@ TEST_F(HostileClientTest, InvalidUtf8IsRefusedNamingTheField) {
     cases.push_back({"/partnergraph.v1.GraphService/Watch",
                      Spliced(r, "@@", kBadUtf8), "filter.company"});
   }
-  ASSERT_GRPC_OK(
-      CreateCompany([] {
-        v1::CreateCompanyRequest r;
-        *r.mutable_company() = Micron();
-        r.set_company_id("micron");
-        return r;
-      }()));
+  ASSERT_GRPC_OK(CreateCompany([] {
+    v1::CreateCompanyRequest r;
+    *r.mutable_company() = Micron();
+    r.set_company_id("micron");
+    return r;
+  }()));
   const int64_t before = Revision();
   for (const Case& c : cases) {
     SCOPED_TRACE(c.field);
@@ -307,9 +306,8 @@ TEST_F(HostileClientTest, OversizedEtagIsRefusedAndNeverEchoedWhole) {
   v1::DeleteCompanyRequest del;
   del.set_name("companies/micron");
   del.set_etag(huge);
-  EXPECT_THAT(DeleteCompany(del),
-              StatusIs(grpc::StatusCode::INVALID_ARGUMENT,
-                       "etag: want at most 64 bytes"));
+  EXPECT_THAT(DeleteCompany(del), StatusIs(grpc::StatusCode::INVALID_ARGUMENT,
+                                           "etag: want at most 64 bytes"));
 
   // Within the bound but stale: ABORTED, the value quoted cut short.
   update.mutable_company()->set_etag(std::string(64, '9'));
@@ -399,10 +397,10 @@ TEST_F(HostileClientTest, WatchFromTheFutureIsOutOfRange) {
     auto reader = graph_->Watch(&context, request);
     v1::WatchResponse response;
     EXPECT_FALSE(reader->Read(&response));
-    EXPECT_THAT(reader->Finish(),
-                StatusIs(grpc::StatusCode::OUT_OF_RANGE,
-                         absl::StrCat("start_revision: want at most ",
-                                      current + 1)));
+    EXPECT_THAT(
+        reader->Finish(),
+        StatusIs(grpc::StatusCode::OUT_OF_RANGE,
+                 absl::StrCat("start_revision: want at most ", current + 1)));
   }
   // current + 1 is the next write: accepted, and delivered.
   grpc::ClientContext context;

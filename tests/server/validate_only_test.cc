@@ -91,9 +91,9 @@ TEST_F(ValidateOnlyTest, CreateRunsEveryCheck) {
   untitled.mutable_partnership()->set_announced_on("2026-01-05");
   untitled.mutable_partnership()->set_title(std::string(301, 't'));
   untitled.set_validate_only(true);
-  EXPECT_THAT(CreatePartnership(untitled),
-              StatusIs(grpc::StatusCode::INVALID_ARGUMENT,
-                       "partnership.title"));
+  EXPECT_THAT(
+      CreatePartnership(untitled),
+      StatusIs(grpc::StatusCode::INVALID_ARGUMENT, "partnership.title"));
   EXPECT_EQ(Revision(), before);
 }
 
