@@ -23,7 +23,7 @@ namespace partnergraph::server {
 // Records per ImportRecordsRequest message.
 inline constexpr int kMaxImportMessageRecords = 1000;
 // Records the import applies in one store write (one revision).
-inline constexpr int kImportBatchRecords = 10000;
+inline constexpr int kImportBatchRecords = 50000;
 // Import batches one ImportRecords call has queued in the store at once:
 // reading the stream pauses while this many wait for their commit.
 inline constexpr int kImportBatchesInFlight = 2;

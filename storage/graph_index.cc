@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "storage/index_entries.h"
 #include "storage/status_macros.h"
 
 namespace partnergraph::storage {
@@ -34,14 +35,6 @@ std::pair<uint32_t, uint32_t> DateWindow(absl::string_view after,
                                          absl::string_view before) {
   return {after.empty() ? 0 : DateKey(after),
           before.empty() ? UINT32_MAX : DateKey(before)};
-}
-
-uint32_t KindsMask(const PartnershipRecord& p) {
-  uint32_t mask = 0;
-  for (int k : p.kinds()) {
-    if (k > 0 && k < 32) mask |= 1u << k;
-  }
-  return mask;
 }
 
 bool ValidAt(int64_t from, int64_t to, int64_t rev) {
@@ -459,7 +452,7 @@ void GraphIndex::ApplyPartnership(int64_t rev, const PartnershipRecord& p,
     participants.push_back(CompanySlot(part.company_id()));
   }
   uint32_t date = DateOf(p.announced_on());
-  uint32_t kinds = KindsMask(p);
+  uint32_t kinds = KindMask(p);
   if (live != kNone) {
     const Edge& e = edges_[live];
     if (e.date == date && e.kinds_mask == kinds && e.status == p.status() &&
@@ -554,6 +547,51 @@ std::unique_ptr<GraphSnapshot> GraphIndex::OpenView() const {
   absl::ReaderMutexLock lock(&mu_);
   Pin(revision_);
   return std::make_unique<View>(this, revision_, records_());
+}
+
+bool GraphIndex::HasCompany(absl::string_view id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = company_lookup_.find(id);
+  if (it == company_lookup_.end()) return false;
+  const auto& versions = companies_[it->second].versions;
+  return !versions.empty() && versions.back().to == kLive;
+}
+
+bool GraphIndex::HasPartnership(absl::string_view id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = partnership_slots_.find(id);
+  return it != partnership_slots_.end() && live_edge_[*it] != kNone;
+}
+
+void GraphIndex::ForEachSameDeal(
+    absl::string_view announced_on,
+    const std::vector<std::string>& sorted_company_ids,
+    const std::function<void(absl::string_view, uint32_t)>& fn) const {
+  if (sorted_company_ids.empty()) return;
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<uint32_t> want;
+  for (const std::string& id : sorted_company_ids) {
+    auto it = company_lookup_.find(id);
+    if (it == company_lookup_.end()) return;
+    want.push_back(it->second);
+  }
+  std::sort(want.begin(), want.end());
+  const uint32_t date = DateKey(announced_on);
+  const std::vector<uint32_t>& adjacency = companies_[want[0]].adjacency;
+  auto first = std::lower_bound(
+      adjacency.begin(), adjacency.end(), date,
+      [&](uint32_t edge, uint32_t d) { return edges_[edge].date < d; });
+  std::vector<uint32_t> have;
+  for (auto it = first; it != adjacency.end() && edges_[*it].date == date;
+       ++it) {
+    const Edge& e = edges_[*it];
+    if (e.to != kLive) continue;
+    absl::Span<const uint32_t> participants = Participants(e);
+    have.assign(participants.begin(), participants.end());
+    std::sort(have.begin(), have.end());
+    have.erase(std::unique(have.begin(), have.end()), have.end());
+    if (have == want) fn(partnership_ids_[e.partnership], e.kinds_mask);
+  }
 }
 
 GraphIndexStats GraphIndex::Stats() const {

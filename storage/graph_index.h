@@ -99,6 +99,20 @@ class GraphIndex {
 
   GraphIndexStats Stats() const;
 
+  // What the index holds at its current revision, for writes planned on the
+  // thread that applies to it (a bulk import reads through them instead of
+  // the store; see import_reader.h).
+  bool HasCompany(absl::string_view id) const;
+  bool HasPartnership(absl::string_view id) const;
+  // Calls fn(partnership id, kinds mask) for each partnership announced on
+  // `announced_on` whose distinct participants are exactly
+  // `sorted_company_ids` (sorted, distinct): the store's dedupe entries
+  // under that prefix.
+  void ForEachSameDeal(
+      absl::string_view announced_on,
+      const std::vector<std::string>& sorted_company_ids,
+      const std::function<void(absl::string_view, uint32_t)>& fn) const;
+
   // The graph at `revision` (0: the current one; the caller keeps it held,
   // e.g. by an open view) as canonical text, one line per company's sectors
   // and per adjacency entry (partnership, date, kinds, status, sources,

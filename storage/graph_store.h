@@ -58,6 +58,10 @@ struct StoreOptions {
   int64_t history_limit = 100000;
   // Most mutations committed together in one durable write (group commit).
   int max_group_size = 256;
+  // An import batch of at least this many records is written as sorted
+  // files handed to the engine whole (RocksDB: an SST file ingested),
+  // instead of through its write-ahead log and memtable.
+  int64_t ingest_min_records = 10000;
   // Test hook, called at named points inside a mutation ("company.record",
   // "company.indexes", "partnership.record", "partnership.indexes",
   // "commit"). A non-OK status fails that mutation (or, at "commit", the whole

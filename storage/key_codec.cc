@@ -222,6 +222,25 @@ bool DecodeAnnouncedKey(absl::string_view key, std::string* announced_on,
          ConsumeString(&key, partnership_id) && key.empty();
 }
 
+bool DecodeDedupePrefix(absl::string_view prefix, std::string* announced_on,
+                        std::vector<std::string>* sorted_company_ids) {
+  uint64_t n = 0;
+  if (!ConsumeTable(&prefix, kDedupe) || !ConsumeString(&prefix, announced_on) ||
+      !ConsumeUint64(&prefix, &n) || n > 1024) {
+    return false;
+  }
+  sorted_company_ids->assign(n, std::string());
+  for (std::string& id : *sorted_company_ids) {
+    if (!ConsumeString(&prefix, &id)) return false;
+  }
+  return prefix.empty();
+}
+
+bool DecodeTickerPrefix(absl::string_view prefix, std::string* ticker) {
+  return ConsumeTable(&prefix, kTicker) && ConsumeString(&prefix, ticker) &&
+         prefix.empty();
+}
+
 bool DecodeDedupeKey(absl::string_view key, std::string* partnership_id) {
   std::string date, id;
   uint64_t n = 0;

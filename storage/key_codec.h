@@ -121,6 +121,10 @@ bool DecodeDedupeKey(absl::string_view key, std::string* partnership_id);
 bool DecodeTickerKey(absl::string_view key, std::string* ticker,
                      std::string* company_id);
 bool DecodeChangeKey(absl::string_view key, int64_t* revision);
+// Decoders for prefixes produced above (exactly, with nothing after).
+bool DecodeDedupePrefix(absl::string_view prefix, std::string* announced_on,
+                        std::vector<std::string>* sorted_company_ids);
+bool DecodeTickerPrefix(absl::string_view prefix, std::string* ticker);
 
 }  // namespace partnergraph::storage::keys
 

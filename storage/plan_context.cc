@@ -9,14 +9,17 @@
 namespace partnergraph::storage {
 
 PlanContext::PlanContext(PlanReader* reader, int64_t revision,
-                         int64_t now_micros, const FaultInjector* fault)
+                         int64_t now_micros, const FaultInjector* fault,
+                         bool track_preconditions)
     : reader_(reader),
       revision_(revision),
       now_micros_(now_micros),
-      fault_(fault) {}
+      fault_(fault),
+      track_preconditions_(track_preconditions) {}
 
 void PlanContext::Require(const std::string& key, Precondition::Kind kind,
                           int64_t revision) {
+  if (!track_preconditions_) return;
   auto [it, inserted] = required_.try_emplace(key, plan_.preconditions.size());
   if (inserted) {
     plan_.preconditions.push_back({key, kind, revision});
@@ -34,10 +37,9 @@ void PlanContext::Require(const std::string& key, Precondition::Kind kind,
 absl::StatusOr<bool> PlanContext::Read(const std::string& key,
                                        std::string* value, bool* from_store) {
   *from_store = false;
-  auto w = plan_.writes.find(key);
-  if (w != plan_.writes.end()) {
-    if (!w->second.has_value()) return false;
-    *value = *w->second;
+  if (const PlanWrites::Value* w = plan_.writes.Find(key)) {
+    if (!w->has_value()) return false;
+    *value = **w;
     return true;
   }
   ASSIGN_OR_RETURN(bool found, reader_->Get(key, value));
@@ -54,8 +56,9 @@ absl::StatusOr<bool> PlanContext::Get(const std::string& key,
 }
 
 absl::StatusOr<bool> PlanContext::Exists(const std::string& key) {
-  auto w = plan_.writes.find(key);
-  if (w != plan_.writes.end()) return w->second.has_value();
+  if (const PlanWrites::Value* w = plan_.writes.Find(key)) {
+    return w->has_value();
+  }
   // Read before: nothing but this plan changes the store while it is made.
   auto r = required_.find(key);
   if (r != required_.end()) {
@@ -64,35 +67,33 @@ absl::StatusOr<bool> PlanContext::Exists(const std::string& key) {
       return kind != Precondition::Kind::kAbsent;
     }
   }
-  std::string value;
-  bool from_store = false;
-  return Read(key, &value, &from_store);
+  ASSIGN_OR_RETURN(bool found, reader_->Exists(key));
+  Require(key,
+          found ? Precondition::Kind::kExists : Precondition::Kind::kAbsent, 0);
+  return found;
 }
 
 absl::Status PlanContext::Scan(
     const std::string& prefix, int limit,
     std::vector<std::pair<std::string, std::string>>* out, bool* truncated) {
   Require(prefix, Precondition::Kind::kRangeUnchanged, revision_ - 1);
-  const std::string upper = keys::PrefixSuccessor(prefix);
-  auto begin = plan_.writes.lower_bound(prefix);
-  auto end =
-      upper.empty() ? plan_.writes.end() : plan_.writes.lower_bound(upper);
-  if (begin == end) return reader_->Scan(prefix, limit, out, truncated);
+  const PlanWrites::Sorted planned = plan_.writes.Under(prefix);
+  if (planned.empty()) return reader_->Scan(prefix, limit, out, truncated);
   // Each planned write hides at most one stored key: read that many more,
   // so the first `limit` of the merged keys are exact.
-  const int planned = static_cast<int>(std::distance(begin, end));
   std::vector<std::pair<std::string, std::string>> stored;
   bool stored_truncated = false;
-  RETURN_IF_ERROR(
-      reader_->Scan(prefix, limit + planned, &stored, &stored_truncated));
+  RETURN_IF_ERROR(reader_->Scan(prefix,
+                                limit + static_cast<int>(planned.size()),
+                                &stored, &stored_truncated));
   std::vector<std::pair<std::string, std::string>> merged;
   for (auto& kv : stored) {
-    if (plan_.writes.find(kv.first) == plan_.writes.end()) {
+    if (plan_.writes.Find(kv.first) == nullptr) {
       merged.push_back(std::move(kv));
     }
   }
-  for (auto it = begin; it != end; ++it) {
-    if (it->second.has_value()) merged.emplace_back(it->first, *it->second);
+  for (const PlanWrites::value_type* w : planned) {
+    if (w->second.has_value()) merged.emplace_back(w->first, *w->second);
   }
   std::sort(merged.begin(), merged.end());
   *truncated = stored_truncated || static_cast<int>(merged.size()) > limit;
@@ -102,11 +103,11 @@ absl::Status PlanContext::Scan(
 }
 
 void PlanContext::Put(const std::string& key, std::string value) {
-  plan_.writes[key] = std::move(value);
+  plan_.writes.Set(key, std::move(value));
 }
 
 void PlanContext::Delete(const std::string& key) {
-  plan_.writes[key] = std::nullopt;
+  plan_.writes.Set(key, std::nullopt);
 }
 
 void PlanContext::ReplaceEntries(const IndexEntries& old_entries,

@@ -13,12 +13,12 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "storage/index_entries.h"
+#include "storage/plan_writes.h"
 #include "storage/record.pb.h"
 #include "storage/records.h"
 #include "storage/status_macros.h"
@@ -45,7 +45,7 @@ struct Precondition {
 struct WritePlan {
   // The final value of every key the write changes, in key order; nullopt
   // deletes the key.
-  absl::btree_map<std::string, std::optional<std::string>> writes;
+  PlanWrites writes;
   // One per key (or scanned prefix) read from the store, in read order.
   std::vector<Precondition> preconditions;
   // The change events; the engine sets the revision and time.
@@ -60,6 +60,12 @@ class PlanReader {
   // Sets *value and returns true when `key` exists.
   virtual absl::StatusOr<bool> Get(const std::string& key,
                                    std::string* value) = 0;
+  // Whether `key` exists; a reader that can tell without the value
+  // overrides it.
+  virtual absl::StatusOr<bool> Exists(const std::string& key) {
+    std::string value;
+    return Get(key, &value);
+  }
   // Appends the keys under `prefix` with their values, in key order, at most
   // `limit` (*truncated set when there are more).
   virtual absl::Status Scan(
@@ -76,9 +82,12 @@ using FaultInjector = std::function<absl::Status(absl::string_view point)>;
 // a precondition.
 class PlanContext {
  public:
-  // `revision` is the one the write will take; `fault` may be null.
+  // `revision` is the one the write will take; `fault` may be null. An
+  // engine whose plans cannot race (the embedded one: a single commit
+  // thread) may pass track_preconditions false: nothing is recorded.
   PlanContext(PlanReader* reader, int64_t revision, int64_t now_micros,
-              const FaultInjector* fault = nullptr);
+              const FaultInjector* fault = nullptr,
+              bool track_preconditions = true);
 
   int64_t revision() const { return revision_; }
   int64_t now_micros() const { return now_micros_; }
@@ -124,6 +133,7 @@ class PlanContext {
   const int64_t revision_;
   const int64_t now_micros_;
   const FaultInjector* fault_;
+  const bool track_preconditions_;
   // Key -> index of its precondition in plan_.preconditions.
   absl::flat_hash_map<std::string, size_t> required_;
   WritePlan plan_;
@@ -139,7 +149,7 @@ absl::StatusOr<bool> PlanContext::GetRecord(const std::string& key,
   ASSIGN_OR_RETURN(bool found, Read(key, &value, &from_store));
   if (!found) return false;
   ASSIGN_OR_RETURN(*out, ParseRecord<Record>(value, "record"));
-  if (from_store) {
+  if (from_store && track_preconditions_) {
     Require(key, Precondition::Kind::kModRevision, out->update_revision());
   }
   return true;

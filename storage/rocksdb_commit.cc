@@ -1,13 +1,18 @@
 // The commit queue of the RocksDB engine: group commit of planned writes.
 
+#include <filesystem>
 #include <memory>
+#include <optional>
+#include <system_error>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/time/clock.h"
 #include "rocksdb/db.h"
+#include "rocksdb/sst_file_writer.h"
 #include "rocksdb/utilities/write_batch_with_index.h"
+#include "storage/import_reader.h"
 #include "storage/key_codec.h"
 #include "storage/rocks_status.h"
 #include "storage/rocksdb_graph_snapshot.h"
@@ -116,12 +121,12 @@ absl::Status AddPlan(const WritePlan& plan, bool unindexed,
 
 }  // namespace
 
-void RocksDbStore::Enqueue(Mutation fn, StatusDone done, bool exclusive,
+void RocksDbStore::Enqueue(Mutation fn, StatusDone done, CommitPath path,
                            WriteMode mode) {
   auto pending = std::make_unique<Pending>();
   pending->fn = std::move(fn);
   pending->done = std::move(done);
-  pending->exclusive = exclusive;
+  pending->path = path;
   pending->validate_only = mode == WriteMode::kValidateOnly;
   {
     absl::MutexLock lock(&queue_mu_);
@@ -146,13 +151,18 @@ void RocksDbStore::CommitLoop() {
       if (queue_.empty()) return;  // stopping with nothing left
       while (!queue_.empty() &&
              static_cast<int>(group.size()) < options_.max_group_size) {
-        if (queue_.front()->exclusive && !group.empty()) break;
+        const bool alone = queue_.front()->path != CommitPath::kGroup;
+        if (alone && !group.empty()) break;
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
-        if (group.back()->exclusive) break;
+        if (alone) break;
       }
     }
-    CommitGroup(group, &batch);
+    if (group.front()->path == CommitPath::kIngest) {
+      CommitIngest(*group.front());
+    } else {
+      CommitGroup(group, &batch);
+    }
   }
 }
 
@@ -162,14 +172,17 @@ absl::Status RocksDbStore::PlanAndBatch(Pending& p, int64_t revision,
                                         ChangeBatchRecord* changes) {
   BatchReader batch_reader(db_.get(), batch);
   DbReader db_reader(db_.get());
-  PlanReader* reader = p.exclusive ? static_cast<PlanReader*>(&db_reader)
-                                   : static_cast<PlanReader*>(&batch_reader);
-  // The commit thread is the only writer: the preconditions the plan records
-  // hold by construction here.
-  PlanContext ctx(reader, revision, now, &options_.fault_injector);
+  ImportReader import_reader(&index_, &db_reader);
+  const bool alone = p.path != CommitPath::kGroup;
+  PlanReader* reader = alone ? static_cast<PlanReader*>(&import_reader)
+                             : static_cast<PlanReader*>(&batch_reader);
+  // The commit thread is the only writer: a plan's preconditions hold by
+  // construction here, so none are recorded.
+  PlanContext ctx(reader, revision, now, &options_.fault_injector,
+                  /*track_preconditions=*/false);
   RETURN_IF_ERROR(p.fn(ctx));
   WritePlan& plan = ctx.plan();
-  RETURN_IF_ERROR(AddPlan(plan, p.exclusive, batch));
+  RETURN_IF_ERROR(AddPlan(plan, alone, batch));
   if (plan.changes.events_size() == 0) return absl::OkStatus();
   // The change-log entry, trimming the history beyond its limit. Entries at
   // or below compact_revision_ are gone already.
@@ -235,26 +248,91 @@ void RocksDbStore::CommitGroup(
     p->status = s;
   }
   absl::Status write_status;
-  if (next != base) write_status = WriteGroup(next, &compact, batch);
-  if (write_status.ok()) {
-    if (next != base) {
-      // Only this thread writes: the snapshot is exactly revision `next`.
-      index_.Apply(committed, compact,
-                   RecordsAt(NewSharedSnapshot(db_.get()), next));
-    }
-    revision_.store(next, std::memory_order_release);
-    compact_revision_ = compact;
-    if (next != base) {
-      auto batches = std::make_shared<const std::vector<ChangeBatchRecord>>(
-          std::move(committed));
-      absl::MutexLock lock(&listener_mu_);
-      if (listener_) listener_(next, std::move(batches));
-    }
+  if (next != base) {
+    write_status = WriteGroup(next, &compact, batch);
+    if (write_status.ok()) Publish(next, compact, std::move(committed));
   }
   for (const auto& p : group) {
     if (!write_status.ok() && p->status.ok()) p->status = write_status;
     p->done(std::move(p->status));
   }
+}
+
+void RocksDbStore::Publish(int64_t next, int64_t compact,
+                           std::vector<ChangeBatchRecord> committed) {
+  // Only this thread writes: the snapshot is exactly revision `next`.
+  index_.Apply(committed, compact,
+               RecordsAt(NewSharedSnapshot(db_.get()), next));
+  revision_.store(next, std::memory_order_release);
+  compact_revision_ = compact;
+  auto batches = std::make_shared<const std::vector<ChangeBatchRecord>>(
+      std::move(committed));
+  absl::MutexLock lock(&listener_mu_);
+  if (listener_) listener_(next, std::move(batches));
+}
+
+void RocksDbStore::CommitIngest(Pending& p) {
+  const int64_t next = revision_.load(std::memory_order_relaxed) + 1;
+  const int64_t now = absl::ToUnixMicros(absl::Now());
+  DbReader db_reader(db_.get());
+  ImportReader reader(&index_, &db_reader);
+  PlanContext ctx(&reader, next, now, &options_.fault_injector,
+                  /*track_preconditions=*/false);
+  absl::Status s = p.fn(ctx);
+  WritePlan& plan = ctx.plan();
+  if (s.ok() && !p.validate_only && plan.changes.events_size() > 0) {
+    int64_t compact = compact_revision_;
+    s = IngestPlan(plan, next, now, &compact);
+    if (s.ok()) {
+      std::vector<ChangeBatchRecord> committed;
+      committed.push_back(std::move(plan.changes));
+      Publish(next, compact, std::move(committed));
+    }
+  }
+  p.done(std::move(s));
+}
+
+absl::Status RocksDbStore::IngestPlan(WritePlan& plan, int64_t revision,
+                                      int64_t now, int64_t* compact) {
+  // What a grouped commit adds beside its plans (PlanAndBatch, WriteGroup),
+  // here among the plan's keys: the file must be written in key order.
+  auto& writes = plan.writes;
+  plan.changes.set_revision(revision);
+  plan.changes.set_time_micros(now);
+  writes.Set(keys::ChangeKey(revision), plan.changes.SerializeAsString());
+  const int64_t trim = revision - options_.history_limit;
+  if (trim > *compact) {
+    writes.Set(keys::ChangeKey(trim), std::nullopt);
+    *compact = trim;
+    writes.Set(keys::MetaKey(keys::kMetaCompactRevision),
+               keys::EncodeInt64(*compact));
+  }
+  writes.Set(keys::MetaKey(keys::kMetaRevision), keys::EncodeInt64(revision));
+  if (options_.fault_injector) {
+    RETURN_IF_ERROR(options_.fault_injector("commit"));
+  }
+  const std::string path = IngestFilePath(db_->GetName(), revision);
+  // Uncompressed: the file is compacted soon (it overlaps the store), and
+  // compaction compresses what it writes; the commit thread is spared.
+  rocksdb::Options file_options = db_->GetOptions();
+  file_options.compression = rocksdb::kNoCompression;
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), file_options);
+  absl::Status s = FromRocks(writer.Open(path), "ingest");
+  for (auto it = writes.begin(); s.ok() && it != writes.end(); ++it) {
+    s = FromRocks(it->second.has_value() ? writer.Put(it->first, *it->second)
+                                         : writer.Delete(it->first),
+                  "ingest");
+  }
+  if (s.ok()) s = FromRocks(writer.Finish(), "ingest");
+  if (s.ok()) {
+    rocksdb::IngestExternalFileOptions ingest;
+    ingest.move_files = true;
+    ingest.write_global_seqno = false;
+    s = FromRocks(db_->IngestExternalFile({path}, ingest), "ingest");
+  }
+  std::error_code ignored;
+  std::filesystem::remove(path, ignored);
+  return s;
 }
 
 RecordSnapshotFactory RocksDbStore::RecordsAt(

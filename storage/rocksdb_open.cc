@@ -2,11 +2,13 @@
 // a new store starts with, and the index entries an older store lacks.
 
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <utility>
 
 #include "absl/random/random.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
@@ -37,6 +39,22 @@ rocksdb::Options DbOptionsFor(const StoreOptions& options) {
   db_options.memtable_whole_key_filtering = true;
   db_options.memtable_prefix_bloom_size_ratio = 0.02;
   return db_options;
+}
+
+constexpr char kIngestFilePrefix[] = "ingest-";
+
+// SST files an import was writing when the process stopped: never ingested
+// (an ingested file is renamed into the store's own files), so never
+// acknowledged.
+void RemoveIngestLeftovers(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (absl::StartsWith(name, kIngestFilePrefix) &&
+        absl::EndsWith(name, ".tmp")) {
+      std::filesystem::remove(entry.path(), ec);
+    }
+  }
 }
 
 rocksdb::WriteOptions SyncWrite() {
@@ -145,6 +163,10 @@ absl::StatusOr<int64_t> TrimHistory(rocksdb::DB* db, int64_t revision,
 
 }  // namespace
 
+std::string IngestFilePath(const std::string& dir, int64_t revision) {
+  return absl::StrCat(dir, "/", kIngestFilePrefix, revision, ".tmp");
+}
+
 absl::StatusOr<std::unique_ptr<GraphStore>> OpenRocksDbStore(
     const std::string& path, const StoreOptions& options) {
   if (options.history_limit < 1) {
@@ -158,6 +180,7 @@ absl::StatusOr<std::unique_ptr<GraphStore>> OpenRocksDbStore(
       FromRocks(rocksdb::DB::Open(DbOptionsFor(options), path, &raw),
                 absl::StrCat("open store at ", path)));
   std::unique_ptr<rocksdb::DB> db(raw);
+  RemoveIngestLeftovers(path);
   RETURN_IF_ERROR(InitOrCheckSchema(db.get(), path));
   RETURN_IF_ERROR(BuildTickerIndex(db.get()));
   std::string rev_bytes, token_key;

@@ -88,7 +88,7 @@ void RocksDbStore::DeleteCompanyAsync(std::string id, std::string etag,
       [id = std::move(id), etag = std::move(etag), force](PlanContext& ctx) {
         return PlanDeleteCompany(ctx, id, etag, force);
       },
-      std::move(done), /*exclusive=*/false, mode);
+      std::move(done), CommitPath::kGroup, mode);
 }
 
 void RocksDbStore::CreatePartnershipAsync(PartnershipRecord p, std::string rid,
@@ -126,7 +126,7 @@ void RocksDbStore::DeletePartnershipAsync(std::string id, std::string etag,
       [id = std::move(id), etag = std::move(etag)](PlanContext& ctx) {
         return PlanDeletePartnership(ctx, id, etag);
       },
-      std::move(done), /*exclusive=*/false, mode);
+      std::move(done), CommitPath::kGroup, mode);
 }
 
 void RocksDbStore::ImportAsync(ImportBatch batch, Done<ImportResult> done) {
@@ -144,7 +144,8 @@ void RocksDbStore::ImportAsync(ImportBatch batch, Done<ImportResult> done) {
     result->revision = Revision();
     return done(std::move(*result));
   }
-  // Committed in a group of its own, with no per-record fsync.
+  // Committed in a group of its own, planned against the graph index; a
+  // large one as an ingested SST file.
   Enqueue(
       [work, result](PlanContext& ctx) -> absl::Status {
         ASSIGN_OR_RETURN(bool write, PlanImport(ctx, *work, result.get()));
@@ -163,7 +164,9 @@ void RocksDbStore::ImportAsync(ImportBatch batch, Done<ImportResult> done) {
         }
         done(s);
       },
-      /*exclusive=*/true);
+      total >= static_cast<size_t>(options_.ingest_min_records)
+          ? CommitPath::kIngest
+          : CommitPath::kAlone);
 }
 
 int64_t RocksDbStore::Revision() const {

@@ -129,12 +129,22 @@ class RocksDbStore : public GraphStore {
   // A write rule, planned on the commit thread.
   using Mutation = std::function<absl::Status(PlanContext&)>;
 
+  // How a mutation is committed.
+  enum class CommitPath {
+    // With the others of its group, in one WriteBatch.
+    kGroup,
+    // In a group of its own, planned against memory (a bulk import; see
+    // import_reader.h), written through the WriteBatch.
+    kAlone,
+    // As kAlone, written as one SST file and ingested (a large import).
+    kIngest,
+  };
+
   struct Pending {
     Mutation fn;
     StatusDone done;
     absl::Status status;
-    // Committed in a group of its own (bulk import).
-    bool exclusive = false;
+    CommitPath path = CommitPath::kGroup;
     // Planned, then rolled back: nothing written, no revision taken.
     bool validate_only = false;
   };
@@ -142,7 +152,8 @@ class RocksDbStore : public GraphStore {
   // Commit queue (rocksdb_commit.cc).
   // Queues `fn` for the committer; `done` gets its status once the group it
   // was committed in is durable (or failed).
-  void Enqueue(Mutation fn, StatusDone done, bool exclusive = false,
+  void Enqueue(Mutation fn, StatusDone done,
+               CommitPath path = CommitPath::kGroup,
                WriteMode mode = WriteMode::kCommit);
   // Enqueue for a rule that produces a record: `body` fills it in.
   template <typename T, typename Body>
@@ -158,6 +169,16 @@ class RocksDbStore : public GraphStore {
   // Writes the group's batch with the revision meta keys.
   absl::Status WriteGroup(int64_t next, int64_t* compact,
                           rocksdb::WriteBatchWithIndex* batch);
+  // Commits an ingest mutation alone: its plan, change-log entry and meta
+  // keys as one sorted SST file, ingested at the next revision.
+  void CommitIngest(Pending& p);
+  absl::Status IngestPlan(WritePlan& plan, int64_t revision, int64_t now,
+                          int64_t* compact);
+  // After a successful write up to revision `next`: applies `committed` to
+  // the index, publishes the revision and hands the batches to the
+  // listener.
+  void Publish(int64_t next, int64_t compact,
+               std::vector<ChangeBatchRecord> committed);
   RecordSnapshotFactory RecordsAt(
       std::shared_ptr<const rocksdb::Snapshot> snapshot, int64_t revision);
 
@@ -202,8 +223,13 @@ void RocksDbStore::Run(Body body, WriteMode mode, Done<T> done) {
               done(s);
             }
           },
-          /*exclusive=*/false, mode);
+          CommitPath::kGroup, mode);
 }
+
+// Where the SST file of an ingest at `revision` is written, in the store's
+// directory `dir` (rocksdb_open.cc, which removes such files left over by a
+// stop mid-write).
+std::string IngestFilePath(const std::string& dir, int64_t revision);
 
 // Reads the store revision of the (closed) store in `dir`
 // (rocksdb_export.cc).
