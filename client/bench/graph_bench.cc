@@ -4,12 +4,13 @@
 // Phases, each timed and printed:
 //   1. generate the graph (--companies, --partnerships, --seed) and the
 //      inputs: start companies drawn uniformly and from the top 1% by degree;
-//   2. start `partnergraphd --plaintext --nosync --listen=127.0.0.1:0` on an
-//      empty temporary data directory and load the graph through the public
-//      API: AdminService.ImportRecords over --streams parallel streams when
-//      the server implements it, else Create{Company,Partnership} with
-//      --in_flight calls outstanding. The server is then restarted with sync
-//      on (the default) for the queries;
+//   2. build the ImportRecords messages (1000 records each), start
+//      `partnergraphd --plaintext --sync --listen=127.0.0.1:0` on an empty
+//      temporary data directory and load the graph through the public API:
+//      AdminService.ImportRecords over --streams parallel streams when the
+//      server implements it, else Create{Company,Partnership} with
+//      --in_flight calls outstanding. The server is then restarted (index
+//      rebuild included) for the queries;
 //   3. start PostgreSQL 15 (pg_baseline.h) in a temporary directory, COPY the
 //      same graph in, create the indexes and the edge table, VACUUM ANALYZE
 //      (one load figure for the three); restart it with memory sized to the
@@ -24,13 +25,17 @@
 //      statement_timeout); calls over it are counted as timeouts, and
 //      partnergraph's RESOURCE_EXHAUSTED answers as refused;
 //   5. print PostgreSQL's plan (EXPLAIN (ANALYZE, BUFFERS)) of each row's
-//      median input, then the table of all rows.
+//      median input, then the table of all rows;
+//   6. import a second graph's partnerships (the next seed, same size, new
+//      ids) between the loaded companies into the loaded store, and print
+//      its rate.
 //
 // Memory: partnergraphd gets --cache_mb of RocksDB block cache; PostgreSQL
 // gets shared_buffers sized to its tables and indexes (or
 // --pg_shared_buffers_mb) and has all of them prewarmed. PostgreSQL loads
-// with fsync off, as partnergraphd loads with --nosync; neither matters for
-// the read queries.
+// with fsync off (its COPY formats the rows inside its time), partnergraphd
+// with every batch fsync'ed before it is acknowledged (its messages are
+// built before its clock starts).
 
 #include <fcntl.h>
 #include <signal.h>
@@ -189,54 +194,81 @@ class Daemon {
   pid_t pid_ = -1;
 };
 
-// Loads through ImportRecords on `streams` parallel streams: all companies
-// first, then all partnerships. UNIMPLEMENTED when the server lacks it.
-absl::Status ImportGraph(const std::shared_ptr<grpc::Channel>& channel,
-                         const graphgen::Graph& graph, int streams) {
-  auto stub = v1::AdminService::NewStub(channel);
-  auto run = [&](int64_t total,
-                 const std::function<void(int64_t, v1::Record*)>& fill)
-      -> absl::Status {
-    std::vector<absl::Status> results(streams);
-    std::vector<std::thread> threads;
-    for (int s = 0; s < streams; ++s) {
-      threads.emplace_back([&, s] {
-        grpc::ClientContext context;
-        v1::ImportRecordsResponse response;
-        auto writer = stub->ImportRecords(&context, &response);
-        v1::ImportRecordsRequest request;
-        for (int64_t i = s * 1000; i < total; i += 1000LL * streams) {
-          request.Clear();
-          for (int64_t k = i; k < std::min(total, i + 1000); ++k) {
-            fill(k, request.add_records());
-          }
-          if (!writer->Write(request)) break;
-        }
-        writer->WritesDone();
-        grpc::Status status = writer->Finish();
-        results[s] = status.ok() ? absl::OkStatus()
-                                 : absl::Status(static_cast<absl::StatusCode>(
-                                                    status.error_code()),
-                                                status.error_message());
+// ImportRecords messages of 1000 records each.
+using Requests = std::vector<v1::ImportRecordsRequest>;
+
+Requests BuildRequests(int64_t total,
+                       const std::function<void(int64_t, v1::Record*)>& fill) {
+  Requests requests;
+  for (int64_t i = 0; i < total; i += 1000) {
+    v1::ImportRecordsRequest& request = requests.emplace_back();
+    for (int64_t k = i; k < std::min(total, i + 1000); ++k) {
+      fill(k, request.add_records());
+    }
+  }
+  return requests;
+}
+
+Requests CompanyRequests(const graphgen::Graph& graph) {
+  return BuildRequests(static_cast<int64_t>(graph.companies.size()),
+                       [&](int64_t i, v1::Record* r) {
+                         *r->mutable_company() =
+                             graphgen::ToApiCompany(graph.companies[i]);
+                       });
+}
+
+// The partnerships of `from` between the companies of `graph` (the same
+// company indices), their ids starting with `id_prefix` instead of "p".
+Requests PartnershipRequests(const graphgen::Graph& graph,
+                             const graphgen::Graph& from,
+                             const std::string& id_prefix) {
+  return BuildRequests(
+      static_cast<int64_t>(from.partnerships.size()),
+      [&](int64_t i, v1::Record* r) {
+        graphgen::Partnership p = from.partnerships[i];
+        p.id = id_prefix + p.id.substr(1);
+        *r->mutable_partnership() = graphgen::ToApiPartnership(graph, p);
       });
-    }
-    for (std::thread& t : threads) t.join();
-    for (const absl::Status& s : results) {
-      if (!s.ok()) return s;
-    }
-    return absl::OkStatus();
-  };
-  absl::Status status = run(static_cast<int64_t>(graph.companies.size()),
-                            [&](int64_t i, v1::Record* r) {
-                              *r->mutable_company() =
-                                  graphgen::ToApiCompany(graph.companies[i]);
-                            });
-  if (!status.ok()) return status;
-  return run(static_cast<int64_t>(graph.partnerships.size()),
-             [&](int64_t i, v1::Record* r) {
-               *r->mutable_partnership() =
-                   graphgen::ToApiPartnership(graph, graph.partnerships[i]);
-             });
+}
+
+struct ImportTotals {
+  int64_t written = 0;
+  int64_t refused = 0;
+};
+
+// Sends `requests` on `streams` parallel ImportRecords streams (stream s
+// sends requests s, s + streams, ...). UNIMPLEMENTED when the server lacks
+// the RPC.
+absl::Status ImportRequests(const std::shared_ptr<grpc::Channel>& channel,
+                            const Requests& requests, int streams,
+                            ImportTotals* totals) {
+  auto stub = v1::AdminService::NewStub(channel);
+  std::vector<absl::Status> results(streams);
+  std::vector<v1::ImportRecordsResponse> responses(streams);
+  std::vector<std::thread> threads;
+  for (int s = 0; s < streams; ++s) {
+    threads.emplace_back([&, s] {
+      grpc::ClientContext context;
+      auto writer = stub->ImportRecords(&context, &responses[s]);
+      for (size_t i = s; i < requests.size(); i += streams) {
+        if (!writer->Write(requests[i])) break;
+      }
+      writer->WritesDone();
+      grpc::Status status = writer->Finish();
+      results[s] = status.ok() ? absl::OkStatus()
+                               : absl::Status(static_cast<absl::StatusCode>(
+                                                  status.error_code()),
+                                              status.error_message());
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int s = 0; s < streams; ++s) {
+    if (!results[s].ok()) return results[s];
+    totals->written +=
+        responses[s].companies_written() + responses[s].partnerships_written();
+    totals->refused += responses[s].errors_size() + responses[s].more_errors();
+  }
+  return absl::OkStatus();
 }
 
 // Loads with one Create call per record, `in_flight` outstanding.
@@ -298,21 +330,37 @@ absl::Status CreateGraph(const std::shared_ptr<grpc::Channel>& channel,
   return run(static_cast<int64_t>(graph.partnerships.size()), false);
 }
 
-// Loads the graph into a fresh partnergraphd with sync off, then restarts it
-// with sync on; returns its address.
+// Loads the graph into a fresh partnergraphd with sync on (the messages
+// built before the clock starts), then restarts it; returns its address.
 std::string LoadPgraph(const Options& o, const graphgen::Graph& graph,
                        Daemon* daemon) {
-  std::string address = daemon->Start(/*sync=*/false);
   auto t = Clock::now();
+  const Requests companies = CompanyRequests(graph);
+  const Requests partnerships = PartnershipRequests(graph, graph, "p");
+  Phase("partnergraph ImportRecords messages built", t);
+  std::string address = daemon->Start(/*sync=*/true);
   auto channel =
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-  absl::Status s = ImportGraph(channel, graph, o.streams);
+  t = Clock::now();
+  ImportTotals totals;
+  absl::Status s = ImportRequests(channel, companies, o.streams, &totals);
+  if (s.ok()) s = ImportRequests(channel, partnerships, o.streams, &totals);
   if (absl::IsUnimplemented(s)) {
     std::printf("ImportRecords unimplemented; loading with Create calls\n");
     s = CreateGraph(channel, graph, o.in_flight);
-    Phase("partnergraph load (Create calls, --nosync)", t);
+    Phase("partnergraph load (Create calls, --sync)", t);
   } else {
-    Phase("partnergraph load (ImportRecords, --nosync)", t);
+    const double seconds = Seconds(Clock::now() - t);
+    Phase("partnergraph load (ImportRecords, --sync)", t);
+    std::printf(
+        "partnergraph load: %lld records written, %lld refused; %.0f "
+        "partnerships/s, %.0f records/s\n",
+        static_cast<long long>(totals.written),
+        static_cast<long long>(totals.refused),
+        static_cast<double>(graph.partnerships.size()) / seconds,
+        static_cast<double>(graph.companies.size() +
+                            graph.partnerships.size()) /
+            seconds);
   }
   if (!s.ok()) Die(absl::StrCat("load failed: ", s.ToString()));
   daemon->Stop();
@@ -320,6 +368,33 @@ std::string LoadPgraph(const Options& o, const graphgen::Graph& graph,
   address = daemon->Start(/*sync=*/true);
   Phase("partnergraph restart (sync on)", t);
   return address;
+}
+
+// A second graph's partnerships (next seed, same size) between the loaded
+// companies, with new ids, imported into the loaded store; prints the rate.
+// Run after the queries, which it would change.
+void ImportSecondGraph(const Options& o, const graphgen::Graph& graph,
+                       const std::string& address) {
+  auto t = Clock::now();
+  absl::StatusOr<graphgen::Graph> second =
+      graphgen::Generate({o.companies, o.partnerships, o.seed + 1});
+  if (!second.ok()) Die(second.status().ToString());
+  const Requests requests = PartnershipRequests(graph, *second, "q");
+  Phase("second graph generated, messages built", t);
+  auto channel =
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  t = Clock::now();
+  ImportTotals totals;
+  absl::Status s = ImportRequests(channel, requests, o.streams, &totals);
+  if (!s.ok()) Die(absl::StrCat("second import failed: ", s.ToString()));
+  const double seconds = Seconds(Clock::now() - t);
+  Phase("partnergraph second import into the loaded store", t);
+  std::printf(
+      "second import: %zu partnerships into the loaded store, %lld written, "
+      "%lld refused (duplicates of loaded ones); %.0f partnerships/s\n",
+      second->partnerships.size(), static_cast<long long>(totals.written),
+      static_cast<long long>(totals.refused),
+      static_cast<double>(second->partnerships.size()) / seconds);
 }
 
 // ---------------------------------------------------------------------------
@@ -944,6 +1019,7 @@ int Main(const Options& o) {
   PrintPlans(rows);
   std::printf("\n%s\n", memory_line.c_str());
   PrintTable(rows);
+  ImportSecondGraph(o, graph, address);
 
   pg->reset();
   conn->reset();
