@@ -512,18 +512,29 @@ absl::Status GraphIndex::Rebuild(GraphSnapshot& snapshot,
 void GraphIndex::Apply(absl::Span<const ChangeBatchRecord> batches,
                        int64_t compact_revision,
                        RecordSnapshotFactory records) {
-  absl::MutexLock lock(&mu_);
+  // Applied a chunk of events per lock hold, so readers (views, and a bulk
+  // import planning its next batch) wait at most one chunk: a view sees
+  // nothing of a revision above its own however far the applying got, and
+  // revision() moves, with the records' snapshot, only once all is applied.
+  constexpr int kEventsPerHold = 1024;
   for (const ChangeBatchRecord& batch : batches) {
-    int64_t rev = batch.revision();
-    for (const ChangeEventRecord& event : batch.events()) {
-      bool deleted = event.type() == ChangeEventRecord::DELETED;
-      if (event.has_company()) ApplyCompany(rev, event.company(), deleted);
-      if (event.has_partnership()) {
-        ApplyPartnership(rev, event.partnership(), deleted);
+    const int64_t rev = batch.revision();
+    for (int first = 0; first < batch.events_size();
+         first += kEventsPerHold) {
+      absl::MutexLock lock(&mu_);
+      const int last = std::min(batch.events_size(), first + kEventsPerHold);
+      for (int i = first; i < last; ++i) {
+        const ChangeEventRecord& event = batch.events(i);
+        const bool deleted = event.type() == ChangeEventRecord::DELETED;
+        if (event.has_company()) ApplyCompany(rev, event.company(), deleted);
+        if (event.has_partnership()) {
+          ApplyPartnership(rev, event.partnership(), deleted);
+        }
       }
     }
-    revision_ = rev;
   }
+  absl::MutexLock lock(&mu_);
+  if (!batches.empty()) revision_ = batches.back().revision();
   records_ = std::move(records);
   int64_t bound = compact_revision;
   {
