@@ -102,8 +102,8 @@ absl::Status PlanContext::Scan(
   return absl::OkStatus();
 }
 
-void PlanContext::Put(const std::string& key, std::string value) {
-  plan_.writes.Set(key, std::move(value));
+void PlanContext::Put(std::string key, std::string value) {
+  plan_.writes.Set(std::move(key), std::move(value));
 }
 
 void PlanContext::Delete(const std::string& key) {
@@ -111,13 +111,16 @@ void PlanContext::Delete(const std::string& key) {
 }
 
 void PlanContext::ReplaceEntries(const IndexEntries& old_entries,
-                                 const IndexEntries& new_entries) {
+                                 IndexEntries new_entries) {
   for (const auto& [k, v] : old_entries) {
     if (new_entries.count(k) == 0) Delete(k);
   }
-  for (const auto& [k, v] : new_entries) {
-    auto it = old_entries.find(k);
-    if (it == old_entries.end() || it->second != v) Put(k, v);
+  while (!new_entries.empty()) {
+    auto node = new_entries.extract(new_entries.begin());
+    auto it = old_entries.find(node.key());
+    if (it == old_entries.end() || it->second != node.mapped()) {
+      Put(std::move(node.key()), std::move(node.mapped()));
+    }
   }
 }
 

@@ -105,11 +105,11 @@ class PlanContext {
                     std::vector<std::pair<std::string, std::string>>* out,
                     bool* truncated);
 
-  void Put(const std::string& key, std::string value);
+  void Put(std::string key, std::string value);
   void Delete(const std::string& key);
   // Writes only the keys whose presence or value differs.
   void ReplaceEntries(const IndexEntries& old_entries,
-                      const IndexEntries& new_entries);
+                      IndexEntries new_entries);
   // Appends a change event; `previous` is the replaced version (UPDATED).
   void AddEvent(ChangeEventRecord::Type type, CompanyRecord r,
                 const CompanyRecord* previous = nullptr);

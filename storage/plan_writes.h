@@ -64,15 +64,16 @@ class PlanWrites {
   using iterator = const_iterator;
 
   // Sets `key` to `value` (nullopt deletes it), replacing an earlier write.
-  void Set(const std::string& key, Value value) {
-    auto [it, inserted] = values_.try_emplace(key, std::move(value));
+  void Set(std::string key, Value value) {
+    auto [it, inserted] = values_.try_emplace(std::move(key), std::move(value));
     if (!inserted) {
       it->second = std::move(value);  // try_emplace left `value` untouched
       return;
     }
     sorted_valid_ = false;
-    if (!key.empty() && tables_[Table(key)] != nullptr) {
-      tables_[Table(key)]->insert(&*it);
+    const std::string& k = it->first;
+    if (!k.empty() && tables_[Table(k)] != nullptr) {
+      tables_[Table(k)]->insert(k);
     }
   }
 
@@ -92,8 +93,8 @@ class PlanWrites {
     if (prefix.empty()) return SortedAll();
     const Order& order = TableOrder(Table(prefix));
     for (auto it = order.lower_bound(prefix);
-         it != order.end() && absl::StartsWith((*it)->first, prefix); ++it) {
-      out.push_back(*it);
+         it != order.end() && absl::StartsWith(*it, prefix); ++it) {
+      out.push_back(&*values_.find(*it));
     }
     return out;
   }
@@ -102,16 +103,9 @@ class PlanWrites {
   const_iterator end() const { return const_iterator(SortedAll().end()); }
 
  private:
-  struct KeyLess {
-    using is_transparent = void;
-    static absl::string_view Key(const value_type* e) { return e->first; }
-    static absl::string_view Key(absl::string_view k) { return k; }
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const {
-      return Key(a) < Key(b);
-    }
-  };
-  using Order = absl::btree_set<const value_type*, KeyLess>;
+  // A table's keys in order: views of the keys held by values_, whose
+  // nodes never move.
+  using Order = absl::btree_set<absl::string_view>;
 
   static unsigned char Table(absl::string_view key) {
     return static_cast<unsigned char>(key[0]);
@@ -122,7 +116,7 @@ class PlanWrites {
     if (order == nullptr) {
       order = std::make_unique<Order>();
       for (const value_type& e : values_) {
-        if (!e.first.empty() && Table(e.first) == table) order->insert(&e);
+        if (!e.first.empty() && Table(e.first) == table) order->insert(e.first);
       }
     }
     return *order;
@@ -130,10 +124,16 @@ class PlanWrites {
 
   const Sorted& SortedAll() const {
     if (!sorted_valid_) {
+      // Sorted as (key view, entry) pairs: a comparison reads the keys'
+      // bytes without going through the entries.
+      std::vector<std::pair<absl::string_view, const value_type*>> keyed;
+      keyed.reserve(values_.size());
+      for (const value_type& e : values_) keyed.emplace_back(e.first, &e);
+      std::sort(keyed.begin(), keyed.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
       sorted_.clear();
-      sorted_.reserve(values_.size());
-      for (const value_type& e : values_) sorted_.push_back(&e);
-      std::sort(sorted_.begin(), sorted_.end(), KeyLess());
+      sorted_.reserve(keyed.size());
+      for (const auto& [key, e] : keyed) sorted_.push_back(e);
       sorted_valid_ = true;
     }
     return sorted_;

@@ -138,9 +138,9 @@ void RocksDbStore::ImportAsync(ImportBatch batch, Done<ImportResult> done) {
   }
   // Validation needs no store state: do it here, off the commit thread.
   auto result = std::make_shared<ImportResult>();
-  auto work = std::make_shared<ImportBatch>(
+  auto work = std::make_shared<PreparedImport>(
       PrepareImport(std::move(batch), result.get()));
-  if (work->companies.empty() && work->partnerships.empty()) {
+  if (work->batch.companies.empty() && work->batch.partnerships.empty()) {
     result->revision = Revision();
     return done(std::move(*result));
   }
@@ -155,7 +155,8 @@ void RocksDbStore::ImportAsync(ImportBatch batch, Done<ImportResult> done) {
       },
       [this, work, result, done = std::move(done)](absl::Status s) {
         if (s.ok()) return done(std::move(*result));
-        if ((work->all_or_nothing || work->dry_run) && absl::IsAborted(s) &&
+        if ((work->batch.all_or_nothing || work->batch.dry_run) &&
+            absl::IsAborted(s) &&
             s.message() == kAllOrNothingRefused) {
           result->companies_written = 0;
           result->partnerships_written = 0;

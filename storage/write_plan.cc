@@ -76,14 +76,14 @@ void PutRequestId(PlanContext& ctx, absl::string_view collection,
 }
 
 // Writes `rec` (stamped) over `old` (nullptr: a new company): the record,
-// its index entries and the change event.
+// its index entries (`entries`, those of `rec`) and the change event.
 absl::Status WriteCompany(PlanContext& ctx, const CompanyRecord* old,
-                          CompanyRecord rec) {
+                          CompanyRecord rec, IndexEntries entries) {
   ctx.Put(keys::CompanyKey(rec.id()), rec.SerializeAsString());
   RETURN_IF_ERROR(ctx.Fault("company.record"));
   ctx.ReplaceEntries(
       old != nullptr ? CompanyIndexEntries(*old) : IndexEntries(),
-      CompanyIndexEntries(rec));
+      std::move(entries));
   RETURN_IF_ERROR(ctx.Fault("company.indexes"));
   ctx.AddEvent(
       old != nullptr ? ChangeEventRecord::UPDATED : ChangeEventRecord::CREATED,
@@ -95,10 +95,10 @@ absl::Status WriteCompany(PlanContext& ctx, const CompanyRecord* old,
 absl::Status WritePartnership(PlanContext& ctx, const PartnershipRecord* old,
                               PartnershipRecord rec,
                               const IndexEntries& old_entries,
-                              const IndexEntries& new_entries) {
+                              IndexEntries new_entries) {
   ctx.Put(keys::PartnershipKey(rec.id()), rec.SerializeAsString());
   RETURN_IF_ERROR(ctx.Fault("partnership.record"));
-  ctx.ReplaceEntries(old_entries, new_entries);
+  ctx.ReplaceEntries(old_entries, std::move(new_entries));
   RETURN_IF_ERROR(ctx.Fault("partnership.indexes"));
   ctx.AddEvent(
       old != nullptr ? ChangeEventRecord::UPDATED : ChangeEventRecord::CREATED,
@@ -187,7 +187,7 @@ absl::Status CheckTickersFree(PlanContext& ctx, const CompanyRecord* old,
 // nothing planned) when the record is refused: ALREADY_EXISTS for a ticker
 // held by another company.
 absl::Status ImportCompany(PlanContext& ctx, CompanyRecord c,
-                           absl::Status* problem) {
+                           IndexEntries entries, absl::Status* problem) {
   CompanyRecord old;
   ASSIGN_OR_RETURN(bool exists, ctx.GetRecord(keys::CompanyKey(c.id()), &old));
   if (exists) {
@@ -208,14 +208,17 @@ absl::Status ImportCompany(PlanContext& ctx, CompanyRecord c,
   } else {
     SetCreated(ctx.revision(), ctx.now_micros(), &c);
   }
-  return WriteCompany(ctx, exists ? &old : nullptr, std::move(c));
+  return WriteCompany(ctx, exists ? &old : nullptr, std::move(c),
+                      std::move(entries));
 }
 
 // As ImportCompany for a partnership, checked as by the single writes when
 // its index entries change. *problem is set (and nothing planned) when the
 // record is refused: FAILED_PRECONDITION for a missing participant,
-// ALREADY_EXISTS for a duplicate.
-absl::Status ImportPartnership(PlanContext& ctx, const PartnershipRecord& p,
+// ALREADY_EXISTS for a duplicate. `p` (with `new_entries`, its index
+// entries) is moved from only when it is written.
+absl::Status ImportPartnership(PlanContext& ctx, PartnershipRecord& p,
+                               IndexEntries& new_entries,
                                absl::Status* problem) {
   PartnershipRecord old;
   ASSIGN_OR_RETURN(bool exists,
@@ -227,7 +230,6 @@ absl::Status ImportPartnership(PlanContext& ctx, const PartnershipRecord& p,
     if (MessageDifferencer::Equals(bare, p)) return absl::OkStatus();
     old_entries = PartnershipIndexEntries(old);
   }
-  IndexEntries new_entries = PartnershipIndexEntries(p);
   if (!exists || old_entries != new_entries) {
     absl::Status s = CheckParticipantsAndDuplicates(ctx, p);
     if (absl::IsFailedPrecondition(s) || absl::IsAlreadyExists(s)) {
@@ -236,7 +238,7 @@ absl::Status ImportPartnership(PlanContext& ctx, const PartnershipRecord& p,
     }
     RETURN_IF_ERROR(s);
   }
-  PartnershipRecord rec = p;
+  PartnershipRecord rec = std::move(p);
   if (exists) {
     rec.set_create_revision(old.create_revision());
     rec.set_create_time_micros(old.create_time_micros());
@@ -245,7 +247,7 @@ absl::Status ImportPartnership(PlanContext& ctx, const PartnershipRecord& p,
     SetCreated(ctx.revision(), ctx.now_micros(), &rec);
   }
   return WritePartnership(ctx, exists ? &old : nullptr, std::move(rec),
-                          old_entries, new_entries);
+                          old_entries, std::move(new_entries));
 }
 
 }  // namespace
@@ -290,7 +292,8 @@ absl::Status PlanCreateCompany(PlanContext& ctx, const CompanyRecord& c,
   RETURN_IF_ERROR(CheckTickersFree(ctx, nullptr, c));
   *result = c;
   SetCreated(ctx.revision(), ctx.now_micros(), result);
-  RETURN_IF_ERROR(WriteCompany(ctx, nullptr, *result));
+  RETURN_IF_ERROR(
+      WriteCompany(ctx, nullptr, *result, CompanyIndexEntries(*result)));
   if (!request_id.empty()) PutRequestId(ctx, kCompanies, request_id, c.id());
   return absl::OkStatus();
 }
@@ -312,7 +315,7 @@ absl::Status PlanUpdateCompany(PlanContext& ctx, const CompanyRecord& patch,
   }
   RETURN_IF_ERROR(CheckTickersFree(ctx, &old, *result));
   SetUpdated(ctx.revision(), ctx.now_micros(), result);
-  return WriteCompany(ctx, &old, *result);
+  return WriteCompany(ctx, &old, *result, CompanyIndexEntries(*result));
 }
 
 absl::Status PlanDeleteCompany(PlanContext& ctx, const std::string& id,
@@ -410,8 +413,9 @@ absl::Status PlanDeletePartnership(PlanContext& ctx, const std::string& id,
   return absl::OkStatus();
 }
 
-ImportBatch PrepareImport(ImportBatch batch, ImportResult* result) {
-  ImportBatch work;
+PreparedImport PrepareImport(ImportBatch batch, ImportResult* result) {
+  PreparedImport prepared;
+  ImportBatch& work = prepared.batch;
   work.all_or_nothing = batch.all_or_nothing;
   work.hold_back_missing = batch.hold_back_missing;
   work.dry_run = batch.dry_run;
@@ -420,6 +424,7 @@ ImportBatch PrepareImport(ImportBatch batch, ImportResult* result) {
   for (auto& [index, c] : batch.companies) {
     absl::Status s = PrepareCompanyCreate(&c, "");
     if (s.ok()) {
+      prepared.company_entries.push_back(CompanyIndexEntries(c));
       work.companies.emplace_back(index, std::move(c));
     } else {
       result->errors.push_back({index, s});
@@ -428,6 +433,7 @@ ImportBatch PrepareImport(ImportBatch batch, ImportResult* result) {
   for (auto& [index, p] : batch.partnerships) {
     absl::Status s = PreparePartnershipCreate(&p, "");
     if (s.ok()) {
+      prepared.partnership_entries.push_back(PartnershipIndexEntries(p));
       work.partnerships.emplace_back(index, std::move(p));
     } else {
       result->errors.push_back({index, s});
@@ -436,26 +442,32 @@ ImportBatch PrepareImport(ImportBatch batch, ImportResult* result) {
   // All or nothing with a bad record already: still check the rest, so
   // every error is reported, but write nothing.
   if (work.all_or_nothing && !result->errors.empty()) work.dry_run = true;
-  return work;
+  return prepared;
 }
 
-absl::StatusOr<bool> PlanImport(PlanContext& ctx, ImportBatch& batch,
+absl::StatusOr<bool> PlanImport(PlanContext& ctx, PreparedImport& work,
                                 ImportResult* result) {
+  ImportBatch& batch = work.batch;
   const size_t errors_before = result->errors.size();
   int64_t companies = 0, partnerships = 0;
   // Companies first, so a partnership may name a company of the batch.
-  for (auto& [index, c] : batch.companies) {
+  for (size_t i = 0; i < batch.companies.size(); ++i) {
+    auto& [index, c] = batch.companies[i];
     absl::Status problem;
-    RETURN_IF_ERROR(ImportCompany(ctx, std::move(c), &problem));
+    RETURN_IF_ERROR(ImportCompany(ctx, std::move(c),
+                                  std::move(work.company_entries[i]),
+                                  &problem));
     if (problem.ok()) {
       ++companies;
     } else {
       result->errors.push_back({index, std::move(problem)});
     }
   }
-  for (auto& [index, p] : batch.partnerships) {
+  for (size_t i = 0; i < batch.partnerships.size(); ++i) {
+    auto& [index, p] = batch.partnerships[i];
     absl::Status problem;
-    RETURN_IF_ERROR(ImportPartnership(ctx, p, &problem));
+    RETURN_IF_ERROR(
+        ImportPartnership(ctx, p, work.partnership_entries[i], &problem));
     if (problem.ok()) {
       ++partnerships;
     } else if (absl::IsFailedPrecondition(problem) && batch.hold_back_missing) {

@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "storage/graph_store.h"
+#include "storage/index_entries.h"
 #include "storage/plan_context.h"
 #include "storage/record.pb.h"
 
@@ -53,16 +54,29 @@ absl::Status PlanUpdatePartnership(PlanContext& ctx,
 absl::Status PlanDeletePartnership(PlanContext& ctx, const std::string& id,
                                    const std::string& etag);
 
+// An import batch checked and derived as far as it can be without the
+// store, so that its planning (on the engine's commit path) does only what
+// needs the store.
+struct PreparedImport {
+  // The records not refused yet, with the batch's flags (dry_run set when
+  // all_or_nothing already failed).
+  ImportBatch batch;
+  // The index entries of each record, in batch order.
+  std::vector<IndexEntries> company_entries;
+  std::vector<IndexEntries> partnership_entries;
+};
+
 // Bulk load. PrepareImport validates each record as the single creates do,
-// moves the refused ones into result->errors and returns the others (with
-// the batch's flags; dry_run set when all_or_nothing already failed).
-ImportBatch PrepareImport(ImportBatch batch, ImportResult* result);
+// moves the refused ones into result->errors and derives the index entries
+// of the others.
+PreparedImport PrepareImport(ImportBatch batch, ImportResult* result);
 // Creates or replaces each record of a prepared batch by the rules of the
 // single writes (participants, duplicates, tickers, index entries, change
-// events), filling in `result`. Returns false when nothing may be written (a
-// dry run, or an all_or_nothing batch with an error): the plan is then to be
-// discarded. An error is a storage failure of the whole import.
-absl::StatusOr<bool> PlanImport(PlanContext& ctx, ImportBatch& batch,
+// events), filling in `result`; the records and entries are moved out.
+// Returns false when nothing may be written (a dry run, or an
+// all_or_nothing batch with an error): the plan is then to be discarded. An
+// error is a storage failure of the whole import.
+absl::StatusOr<bool> PlanImport(PlanContext& ctx, PreparedImport& work,
                                 ImportResult* result);
 
 }  // namespace partnergraph::storage

@@ -222,7 +222,7 @@ TEST(WritePlanTest, ImportChecksRecordsOfTheSameBatchByTheSameRules) {
   batch.partnerships.emplace_back(2, first);
   batch.partnerships.emplace_back(3, second);
   batch.partnerships.emplace_back(4, missing);
-  ImportBatch work = PrepareImport(std::move(batch), &result);
+  PreparedImport work = PrepareImport(std::move(batch), &result);
   ASSERT_TRUE(result.errors.empty());
   PlanContext ctx = store.Next();
   absl::StatusOr<bool> write = PlanImport(ctx, work, &result);
@@ -300,7 +300,7 @@ TEST(WritePlanTest, ImportRefusesALaterRecordClaimingAnEarlierOnesTicker) {
   batch.companies.emplace_back(0, a);
   batch.companies.emplace_back(1, b);
   batch.companies.emplace_back(2, a_again);
-  ImportBatch work = PrepareImport(std::move(batch), &result);
+  PreparedImport work = PrepareImport(std::move(batch), &result);
   PlanContext ctx = store.Next();
   absl::StatusOr<bool> write = PlanImport(ctx, work, &result);
   ASSERT_TRUE(write.ok()) << write.status();
