@@ -41,8 +41,9 @@ pb::util::TypeResolver* Resolver() {
   return resolver;
 }
 
-// A one-line progress bar on stderr, drawn only when stderr is a terminal,
-// at most ten times a second.
+// A one-line progress bar on stderr (ProgressLine: bar, records, rate,
+// time left), drawn only when stderr is a terminal, at most ten times a
+// second.
 class Progress {
  public:
   Progress(std::string what, int64_t total)
@@ -66,25 +67,17 @@ class Progress {
 
  private:
   void Draw(int64_t done, int64_t records) {
-    constexpr int kWidth = 30;
-    if (total_ > 0) {
-      const double f = std::min(
-          1.0, static_cast<double>(done) / static_cast<double>(total_));
-      const int filled = static_cast<int>(f * kWidth);
-      std::fprintf(stderr, "\r%s [%s%s] %3d%% %lld records", what_.c_str(),
-                   std::string(filled, '#').c_str(),
-                   std::string(kWidth - filled, '.').c_str(),
-                   static_cast<int>(f * 100), static_cast<long long>(records));
-    } else {
-      std::fprintf(stderr, "\r%s %lld records", what_.c_str(),
-                   static_cast<long long>(records));
-    }
+    std::fprintf(stderr, "\r%s\033[K",
+                 ProgressLine(what_, done, total_, records,
+                              absl::Now() - start_)
+                     .c_str());
     std::fflush(stderr);
   }
 
   const bool enabled_;
   const std::string what_;
   const int64_t total_;
+  const absl::Time start_ = absl::Now();
   absl::Time last_ = absl::InfinitePast();
 };
 

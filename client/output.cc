@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "client/requests.h"
@@ -204,6 +205,36 @@ size_t DisplayWidth(absl::string_view text) {
   return std::count_if(text.begin(), text.end(), [](char c) {
     return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
   });
+}
+
+std::string ProgressLine(absl::string_view what, int64_t done, int64_t total,
+                         int64_t records, absl::Duration elapsed) {
+  constexpr int kWidth = 30;
+  std::string line(what);
+  double fraction = 0;
+  if (total > 0) {
+    fraction = std::min(1.0, std::max(0.0, static_cast<double>(done) /
+                                               static_cast<double>(total)));
+    const int filled = static_cast<int>(fraction * kWidth);
+    absl::StrAppend(&line, " [", std::string(filled, '#'),
+                    std::string(kWidth - filled, '.'), "] ",
+                    absl::StrFormat("%3d%%", static_cast<int>(fraction * 100)));
+  }
+  absl::StrAppend(&line, " ", records, " records");
+  const double seconds = absl::ToDoubleSeconds(elapsed);
+  if (seconds >= 0.5 && records > 0) {
+    absl::StrAppend(&line, " ",
+                    static_cast<int64_t>(static_cast<double>(records) /
+                                         seconds),
+                    "/s");
+    if (total > 0 && fraction > 0 && fraction < 1) {
+      const int64_t left =
+          static_cast<int64_t>(seconds * (1 - fraction) / fraction + 0.5);
+      absl::StrAppend(&line, " ETA ",
+                      absl::StrFormat("%d:%02d", left / 60, left % 60));
+    }
+  }
+  return line;
 }
 
 std::string Truncate(absl::string_view text, size_t width) {

@@ -26,6 +26,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "google/protobuf/message.h"
 #include "partnergraph/v1/company_service.pb.h"
 #include "partnergraph/v1/partnership_service.pb.h"
@@ -103,6 +104,15 @@ size_t DisplayWidth(absl::string_view text);
 std::string ParticipantsCell(const v1::Partnership& partnership);
 // "STRATEGIC_ALLIANCE,SUPPLY_AGREEMENT".
 std::string KindsCell(const v1::Partnership& partnership);
+
+// A progress line for a long transfer: `what`, and with a known total
+// (bytes) a 30-character bar and the percentage; then the records so far,
+// their rate and, once the rate is known and the total is, the time left:
+//   "import [#########.....................]  31% 340000 records
+//    41000/s ETA 0:23"
+// `done` and `total` are bytes; `elapsed` the time since the start.
+std::string ProgressLine(absl::string_view what, int64_t done, int64_t total,
+                         int64_t records, absl::Duration elapsed);
 
 // "2025-11-20T08:00:00Z" (seconds, UTC); "-" for an unset time.
 std::string FormatTime(const google::protobuf::Timestamp& time);

@@ -88,6 +88,24 @@ TEST(ParseOutputFormatTest, AcceptsTheThreeFormatsInAnyCase) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST(ProgressLineTest, ShowsBarRateAndTimeLeft) {
+  EXPECT_EQ(ProgressLine("import", 250, 1000, 40000, absl::Seconds(10)),
+            "import [#######.......................]  25% 40000 records "
+            "4000/s ETA 0:30");
+  // Unknown total (stdin): no bar, no time left.
+  EXPECT_EQ(ProgressLine("import", 250, 0, 40000, absl::Seconds(10)),
+            "import 40000 records 4000/s");
+  // Too early for a rate; and done.
+  EXPECT_EQ(ProgressLine("import", 10, 1000, 5, absl::Milliseconds(100)),
+            "import [..............................]   1% 5 records");
+  EXPECT_EQ(ProgressLine("import", 1000, 1000, 90, absl::Seconds(3)),
+            "import [##############################] 100% 90 records 30/s");
+  // A long load: minutes past the hour stay readable.
+  EXPECT_EQ(ProgressLine("import", 1, 100, 1, absl::Seconds(60)),
+            "import [..............................]   1% 1 records 0/s "
+            "ETA 99:00");
+}
+
 TEST(FormatTableTest, AlignsColumnsAndMarksEmptyCells) {
   std::string table = FormatTable(
       {"NAME", "COUNTRY", "NOTE"},
