@@ -67,10 +67,10 @@ class Progress {
 
  private:
   void Draw(int64_t done, int64_t records) {
-    std::fprintf(stderr, "\r%s\033[K",
-                 ProgressLine(what_, done, total_, records,
-                              absl::Now() - start_)
-                     .c_str());
+    std::fprintf(
+        stderr, "\r%s\033[K",
+        ProgressLine(what_, done, total_, records, absl::Now() - start_)
+            .c_str());
     std::fflush(stderr);
   }
 

@@ -223,10 +223,9 @@ std::string ProgressLine(absl::string_view what, int64_t done, int64_t total,
   absl::StrAppend(&line, " ", records, " records");
   const double seconds = absl::ToDoubleSeconds(elapsed);
   if (seconds >= 0.5 && records > 0) {
-    absl::StrAppend(&line, " ",
-                    static_cast<int64_t>(static_cast<double>(records) /
-                                         seconds),
-                    "/s");
+    absl::StrAppend(
+        &line, " ",
+        static_cast<int64_t>(static_cast<double>(records) / seconds), "/s");
     if (total > 0 && fraction > 0 && fraction < 1) {
       const int64_t left =
           static_cast<int64_t>(seconds * (1 - fraction) / fraction + 0.5);

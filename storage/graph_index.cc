@@ -519,8 +519,7 @@ void GraphIndex::Apply(absl::Span<const ChangeBatchRecord> batches,
   constexpr int kEventsPerHold = 1024;
   for (const ChangeBatchRecord& batch : batches) {
     const int64_t rev = batch.revision();
-    for (int first = 0; first < batch.events_size();
-         first += kEventsPerHold) {
+    for (int first = 0; first < batch.events_size(); first += kEventsPerHold) {
       absl::MutexLock lock(&mu_);
       const int last = std::min(batch.events_size(), first + kEventsPerHold);
       for (int i = first; i < last; ++i) {

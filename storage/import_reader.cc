@@ -35,11 +35,11 @@ absl::Status ImportReader::Scan(
   std::vector<std::string> ids;
   if (keys::DecodeDedupePrefix(prefix, &date, &ids)) {
     std::vector<std::pair<std::string, std::string>> found;
-    index_->ForEachSameDeal(date, ids, [&](absl::string_view pid,
-                                           uint32_t mask) {
-      found.emplace_back(keys::DedupeKey(date, ids, pid),
-                         keys::EncodeInt64(mask));
-    });
+    index_->ForEachSameDeal(
+        date, ids, [&](absl::string_view pid, uint32_t mask) {
+          found.emplace_back(keys::DedupeKey(date, ids, pid),
+                             keys::EncodeInt64(mask));
+        });
     std::sort(found.begin(), found.end());
     for (auto& entry : found) {
       if (static_cast<int>(out->size()) >= limit) {
@@ -50,7 +50,11 @@ absl::Status ImportReader::Scan(
     }
     return absl::OkStatus();
   }
-  if (keys::DecodeTickerPrefix(prefix, &ticker)) {
+  // A few tickers are looked up one by one; past that the whole ticker
+  // table is read once, so a large batch costs one scan and a small one
+  // never reads a large table.
+  if (keys::DecodeTickerPrefix(prefix, &ticker) &&
+      (tickers_loaded_ || ++ticker_lookups_ > kTickerLookupsBeforeLoad)) {
     RETURN_IF_ERROR(LoadTickers());
     auto it = tickers_.find(ticker);
     if (it == tickers_.end()) return absl::OkStatus();

@@ -9,9 +9,9 @@
 //     is read from the store only when it exists (a replacement);
 //   - dedupe entries (same participants and date): from the index's
 //     adjacency;
-//   - ticker holders: from one scan of the ticker table, made the first
-//     time a ticker is checked and kept for the reader's life (the plan's
-//     own writes are overlaid by PlanContext);
+//   - ticker holders: from the store for the first kTickerLookupsBeforeLoad
+//     tickers checked, then from one scan of the ticker table, kept for the
+//     reader's life (the plan's own writes are overlaid by PlanContext);
 //   - anything else: from the store.
 
 #include <string>
@@ -33,18 +33,20 @@ class ImportReader final : public PlanReader {
   ImportReader(const GraphIndex* index, PlanReader* store)
       : index_(index), store_(store) {}
 
-  absl::StatusOr<bool> Get(const std::string& key,
-                           std::string* value) override;
+  absl::StatusOr<bool> Get(const std::string& key, std::string* value) override;
   absl::StatusOr<bool> Exists(const std::string& key) override;
   absl::Status Scan(const std::string& prefix, int limit,
                     std::vector<std::pair<std::string, std::string>>* out,
                     bool* truncated) override;
 
  private:
+  static constexpr int kTickerLookupsBeforeLoad = 64;
+
   absl::Status LoadTickers();
 
   const GraphIndex* index_;
   PlanReader* store_;
+  int ticker_lookups_ = 0;
   bool tickers_loaded_ = false;
   // Ticker -> its holders, in id order.
   absl::flat_hash_map<std::string, std::vector<std::string>> tickers_;

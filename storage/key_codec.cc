@@ -225,8 +225,9 @@ bool DecodeAnnouncedKey(absl::string_view key, std::string* announced_on,
 bool DecodeDedupePrefix(absl::string_view prefix, std::string* announced_on,
                         std::vector<std::string>* sorted_company_ids) {
   uint64_t n = 0;
-  if (!ConsumeTable(&prefix, kDedupe) || !ConsumeString(&prefix, announced_on) ||
-      !ConsumeUint64(&prefix, &n) || n > 1024) {
+  if (!ConsumeTable(&prefix, kDedupe) ||
+      !ConsumeString(&prefix, announced_on) || !ConsumeUint64(&prefix, &n) ||
+      n > 1024) {
     return false;
   }
   sorted_company_ids->assign(n, std::string());

@@ -156,8 +156,7 @@ void RocksDbStore::ImportAsync(ImportBatch batch, Done<ImportResult> done) {
       [this, work, result, done = std::move(done)](absl::Status s) {
         if (s.ok()) return done(std::move(*result));
         if ((work->batch.all_or_nothing || work->batch.dry_run) &&
-            absl::IsAborted(s) &&
-            s.message() == kAllOrNothingRefused) {
+            absl::IsAborted(s) && s.message() == kAllOrNothingRefused) {
           result->companies_written = 0;
           result->partnerships_written = 0;
           result->revision = Revision();

@@ -454,9 +454,8 @@ absl::StatusOr<bool> PlanImport(PlanContext& ctx, PreparedImport& work,
   for (size_t i = 0; i < batch.companies.size(); ++i) {
     auto& [index, c] = batch.companies[i];
     absl::Status problem;
-    RETURN_IF_ERROR(ImportCompany(ctx, std::move(c),
-                                  std::move(work.company_entries[i]),
-                                  &problem));
+    RETURN_IF_ERROR(ImportCompany(
+        ctx, std::move(c), std::move(work.company_entries[i]), &problem));
     if (problem.ok()) {
       ++companies;
     } else {

@@ -79,9 +79,8 @@ v1::Record StreamRecord(const std::string& s, int k) {
   const int i = k - kCompanies;
   const int a = i % kCompanies;
   const int b = (a + 1 + i / kCompanies) % kCompanies;
-  *r.mutable_partnership() =
-      SimplePartnership(absl::StrCat(s, "-c", a), absl::StrCat(s, "-c", b),
-                        "2024-05-01");
+  *r.mutable_partnership() = SimplePartnership(
+      absl::StrCat(s, "-c", a), absl::StrCat(s, "-c", b), "2024-05-01");
   r.mutable_partnership()->set_name(absl::StrCat("partnerships/", s, "-p", i));
   return r;
 }
@@ -156,12 +155,12 @@ absl::Status ReadPresent(st::GraphStore* store,
 
 TEST(ImportCrashTest, SigkillDuringIngestedImportsKeepsWholeBatchesOnly) {
   const int rounds = EnvInt("PARTNERGRAPH_IMPORT_CRASH_ROUNDS", 2);
-  const uint64_t seed = static_cast<uint64_t>(EnvInt(
-      "PARTNERGRAPH_IMPORT_CRASH_SEED",
-      static_cast<int>(
-          std::chrono::steady_clock::now().time_since_epoch().count() &
-          0x3fffffff) +
-          1));
+  const uint64_t seed = static_cast<uint64_t>(
+      EnvInt("PARTNERGRAPH_IMPORT_CRASH_SEED",
+             static_cast<int>(
+                 std::chrono::steady_clock::now().time_since_epoch().count() &
+                 0x3fffffff) +
+                 1));
   std::printf("import crash test: %d rounds, seed %llu\n", rounds,
               static_cast<unsigned long long>(seed));
   std::mt19937_64 rng(seed);
@@ -176,10 +175,10 @@ TEST(ImportCrashTest, SigkillDuringIngestedImportsKeepsWholeBatchesOnly) {
     const std::string acked_stream = absl::StrCat("a", round);
     const std::string killed_stream = absl::StrCat("k", round);
     {
-      DaemonProcess daemon(PARTNERGRAPHD_PATH,
-                           {"--plaintext", "--listen=127.0.0.1:0",
-                            "--data_dir=" + data_dir, "--sync",
-                            "--log_level=warning"});
+      DaemonProcess daemon(
+          PARTNERGRAPHD_PATH,
+          {"--plaintext", "--listen=127.0.0.1:0", "--data_dir=" + data_dir,
+           "--sync", "--log_level=warning"});
       ASSERT_TRUE(daemon.ok());
       const int port = daemon.WaitForPort();
       ASSERT_GT(port, 0) << daemon.output();
@@ -200,9 +199,8 @@ TEST(ImportCrashTest, SigkillDuringIngestedImportsKeepsWholeBatchesOnly) {
           acked_ms * kKilledRecords / (kCompanies + kAckedPartnerships);
       const int kill_ms = static_cast<int>(
           std::uniform_real_distribution<double>(0.1, 1.1)(rng) * expected_ms);
-      std::thread importer([&] {
-        Import(stub.get(), killed_stream, kKilledRecords);
-      });
+      std::thread importer(
+          [&] { Import(stub.get(), killed_stream, kKilledRecords); });
       std::this_thread::sleep_for(std::chrono::milliseconds(kill_ms));
       daemon.Signal(SIGKILL);
       const int status = daemon.Wait();
@@ -232,14 +230,12 @@ TEST(ImportCrashTest, SigkillDuringIngestedImportsKeepsWholeBatchesOnly) {
     const Present& killed = present[killed_stream];
     const int records = killed.companies + killed.partnerships;
     EXPECT_TRUE(killed.prefix);
-    EXPECT_THAT(records,
-                ::testing::AnyOf(0, server::kImportBatchRecords,
-                                 2 * server::kImportBatchRecords,
-                                 kKilledRecords));
+    EXPECT_THAT(records, ::testing::AnyOf(0, server::kImportBatchRecords,
+                                          2 * server::kImportBatchRecords,
+                                          kKilledRecords));
     if (records > 0) EXPECT_EQ(killed.companies, kCompanies);
-    const int batches = records == kKilledRecords
-                            ? 3
-                            : records / server::kImportBatchRecords;
+    const int batches =
+        records == kKilledRecords ? 3 : records / server::kImportBatchRecords;
     if (records > 0 && records < kKilledRecords) ++batches_cut;
     // One revision for the acknowledged import, one per batch kept.
     EXPECT_EQ((*store)->Revision(), revision + 1 + batches);
@@ -258,8 +254,8 @@ TEST(ImportCrashTest, SigkillDuringIngestedImportsKeepsWholeBatchesOnly) {
     revision = (*store)->Revision();
     if (::testing::Test::HasFailure()) break;
   }
-  std::printf("import crash test: %d rounds, %d cut between batches\n",
-              rounds, batches_cut);
+  std::printf("import crash test: %d rounds, %d cut between batches\n", rounds,
+              batches_cut);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 // the change log holds one event per record written, and both paths leave
 // the same records and the same change log.
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -216,15 +217,14 @@ TEST_P(RocksDbStoreImportTest, NonEmptyStoreRefusesByPositionAndStaysClean) {
   for (const ImportError& e : result.errors) {
     errors.emplace_back(e.index, e.status.code());
   }
-  EXPECT_THAT(errors,
-              ::testing::UnorderedElementsAre(
-                  Pair(2, absl::StatusCode::kAlreadyExists),
-                  Pair(4, absl::StatusCode::kAlreadyExists),
-                  Pair(7, absl::StatusCode::kAlreadyExists),
-                  Pair(9, absl::StatusCode::kAlreadyExists),
-                  Pair(10, absl::StatusCode::kFailedPrecondition),
-                  // Its participant c22 was refused (record 4).
-                  Pair(11, absl::StatusCode::kFailedPrecondition)));
+  EXPECT_THAT(errors, ::testing::UnorderedElementsAre(
+                          Pair(2, absl::StatusCode::kAlreadyExists),
+                          Pair(4, absl::StatusCode::kAlreadyExists),
+                          Pair(7, absl::StatusCode::kAlreadyExists),
+                          Pair(9, absl::StatusCode::kAlreadyExists),
+                          Pair(10, absl::StatusCode::kFailedPrecondition),
+                          // Its participant c22 was refused (record 4).
+                          Pair(11, absl::StatusCode::kFailedPrecondition)));
   // c1 replaced, c2 unchanged, c21 created; p0 replaced, p1 unchanged, p30
   // created.
   EXPECT_EQ(result.companies_written, 2 + 1);
@@ -249,6 +249,45 @@ TEST_P(RocksDbStoreImportTest, NonEmptyStoreRefusesByPositionAndStaysClean) {
                        store_->ReadChanges(result.revision, 10));
   ASSERT_EQ(page.batches.size(), 1u);
   EXPECT_EQ(page.batches[0].events_size(), 4);
+}
+
+// Enough tickers in one batch that the import reads the ticker table whole
+// instead of one ticker at a time: taken tickers are still refused, by the
+// store's holders and by earlier records of the batch.
+TEST_P(RocksDbStoreImportTest, ManyTickersInOneBatch) {
+  ImportBatch first;
+  for (int i = 0; i < 100; ++i) {
+    CompanyRecord c = Company(i, "");
+    c.add_tickers(absl::StrCat("NYSE:S", i));
+    first.companies.emplace_back(i, c);
+  }
+  ASSERT_OK_AND_ASSIGN(ImportResult stored, store_->Import(std::move(first)));
+  ASSERT_TRUE(stored.errors.empty()) << stored.errors.front().status;
+  ImportBatch second;
+  for (int i = 0; i < 200; ++i) {
+    CompanyRecord c = Company(1000 + i, "");
+    // Every 50th takes a stored company's ticker; every 40th repeats the
+    // ticker of the record before it.
+    if (i % 50 == 49) {
+      c.add_tickers(absl::StrCat("NYSE:S", i / 50));
+    } else if (i % 40 == 39) {
+      c.add_tickers(absl::StrCat("NYSE:N", i - 1));
+    } else {
+      c.add_tickers(absl::StrCat("NYSE:N", i));
+    }
+    second.companies.emplace_back(i, c);
+  }
+  ASSERT_OK_AND_ASSIGN(ImportResult result, store_->Import(std::move(second)));
+  std::vector<int64_t> refused;
+  for (const ImportError& e : result.errors) {
+    EXPECT_EQ(e.status.code(), absl::StatusCode::kAlreadyExists) << e.status;
+    refused.push_back(e.index);
+  }
+  std::sort(refused.begin(), refused.end());
+  EXPECT_THAT(refused,
+              ::testing::ElementsAre(39, 49, 79, 99, 119, 149, 159, 199));
+  EXPECT_EQ(result.companies_written, 200 - 8);
+  ExpectConsistent(100 + 192, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Paths, RocksDbStoreImportTest,
