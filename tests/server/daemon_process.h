@@ -14,6 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,6 +28,27 @@
 extern char** environ;
 
 namespace partnergraph::server_testing {
+
+// A positive integer from the environment (a crash test's knob), else
+// `fallback`.
+inline int EnvInt(const char* name, int fallback) {
+  const char* value = std::getenv(name);
+  int parsed = 0;
+  if (value == nullptr || !absl::SimpleAtoi(value, &parsed) || parsed <= 0) {
+    return fallback;
+  }
+  return parsed;
+}
+
+// The seed named by `name` in the environment, else one from the clock
+// (print it, so that the run can be replayed).
+inline uint64_t EnvSeed(const char* name) {
+  return static_cast<uint64_t>(EnvInt(
+      name, static_cast<int>(
+                std::chrono::steady_clock::now().time_since_epoch().count() &
+                0x3fffffff) +
+                1));
+}
 
 class DaemonProcess {
  public:
@@ -80,6 +104,13 @@ class DaemonProcess {
   }
 
   void Signal(int signal) { kill(pid_, signal); }
+
+  // SIGKILLs the process and reaps it; false when it had ended otherwise.
+  bool Kill() {
+    Signal(SIGKILL);
+    const int status = Wait();
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+  }
 
   // Waits for the process to exit and returns its waitpid status.
   int Wait() {
