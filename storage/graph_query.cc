@@ -18,6 +18,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/types/span.h"
+#include "storage/index_entries.h"
 #include "storage/status_macros.h"
 #include "storage/validation.h"
 
@@ -28,11 +29,7 @@ AdjacencyRecord AdjacencyRecordFor(const PartnershipRecord& p) {
   for (const auto& part : p.participants()) {
     a.add_participant_ids(part.company_id());
   }
-  uint32_t mask = 0;
-  for (int k : p.kinds()) {
-    if (k > 0 && k < 32) mask |= 1u << k;
-  }
-  a.set_kinds_mask(mask);
+  a.set_kinds_mask(KindMask(p));
   a.set_status(p.status());
   a.set_sources(p.sources_size());
   return a;
