@@ -13,6 +13,12 @@
 
 namespace partnergraph::client {
 
+void PrintMoreHint(const std::string& next_page_token) {
+  if (next_page_token.empty()) return;
+  std::cerr << "More results: repeat with --page-token=" << next_page_token
+            << " (or --all)\n";
+}
+
 bool CliContext::CheckFormat(absl::string_view command,
                              const std::vector<OutputFormat>& formats) {
   absl::StatusOr<OutputFormat> format = ParseOutputFormat(flags_.output);

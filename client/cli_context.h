@@ -40,6 +40,10 @@ inline const std::vector<OutputFormat>& ReportFormats() {
   return *formats;
 }
 
+// After a table page of a list: on stderr, how to get the next page, when
+// there is one.
+void PrintMoreHint(const std::string& next_page_token);
+
 class CliContext {
  public:
   GlobalFlags& flags() { return flags_; }

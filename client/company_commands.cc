@@ -78,12 +78,6 @@ void ReportWrite(CliContext& cli, const absl::StatusOr<v1::Company>& result,
             << "\n";
 }
 
-void PrintMoreHint(const std::string& next_page_token) {
-  if (next_page_token.empty()) return;
-  std::cerr << "More results: repeat with --page-token=" << next_page_token
-            << " (or --all)\n";
-}
-
 void AddCreate(CLI::App* company, CliContext& cli) {
   CLI::App* cmd = company->add_subcommand("create", "Create a company");
   auto args = std::make_shared<CreateCompanyArgs>();

@@ -241,10 +241,7 @@ void AddList(CLI::App* partnership, CliContext& cli) {
     } else {
       std::cout << FormatPartnershipList(*response, cli.output());
     }
-    if (cli.output().table() && !response->next_page_token().empty()) {
-      std::cerr << "More results: repeat with --page-token="
-                << response->next_page_token() << " (or --all)\n";
-    }
+    if (cli.output().table()) PrintMoreHint(response->next_page_token());
   });
 }
 
