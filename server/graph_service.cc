@@ -27,6 +27,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "server/convert.h"
+#include "server/read_at.h"
 #include "server/log.h"
 #include "server/response_bounds.h"
 #include "server/status_util.h"
@@ -120,14 +121,19 @@ grpc::Status Reply(absl::string_view method, const absl::Status& status) {
   return ToGrpcStatus(status);
 }
 
-// Runs `query` (which fills the response) on the pool and finishes the call.
+// Runs `query` (which fills `response`) on the pool and finishes the call,
+// reporting the response's revision in the metadata too.
+template <typename Response>
 grpc::ServerUnaryReactor* Run(GraphQueryPool* pool,
                               grpc::CallbackServerContext* context,
-                              const char* method,
+                              const char* method, const Response* response,
                               std::function<absl::Status()> query) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  bool queued = pool->Submit([reactor, method, query = std::move(query)] {
-    reactor->Finish(Reply(method, query()));
+  bool queued = pool->Submit([reactor, context, method, response,
+                              query = std::move(query)] {
+    absl::Status status = query();
+    if (status.ok()) ReportRevision(context, response->revision());
+    reactor->Finish(Reply(method, status));
   });
   if (!queued) {
     reactor->Finish(
@@ -149,8 +155,9 @@ absl::Status Neighborhood(storage::GraphStore* store, absl::Time deadline,
   q.depth = req.depth();
   q.max_nodes = req.max_nodes();
   ASSIGN_OR_RETURN(q.filter, PartnershipQueryFromApi("filter", req.filter()));
+  ASSIGN_OR_RETURN(int64_t as_of, ResolveAsOf(store, req));
   ASSIGN_OR_RETURN(storage::NeighborhoodResult r,
-                   store->GetNeighborhood(q, deadline));
+                   store->GetNeighborhood(q, deadline, as_of));
   for (const storage::NeighborhoodNode& n : r.nodes) {
     v1::NeighborhoodNode* node = resp->add_nodes();
     *node->mutable_company() = CompanyToApi(n.company);
@@ -176,7 +183,9 @@ absl::Status Paths(storage::GraphStore* store, absl::Time deadline,
   q.max_depth = req.max_depth();
   q.max_paths = req.max_paths();
   ASSIGN_OR_RETURN(q.filter, PartnershipQueryFromApi("filter", req.filter()));
-  ASSIGN_OR_RETURN(storage::PathsResult r, store->FindPaths(q, deadline));
+  ASSIGN_OR_RETURN(int64_t as_of, ResolveAsOf(store, req));
+  ASSIGN_OR_RETURN(storage::PathsResult r,
+                   store->FindPaths(q, deadline, as_of));
   for (const storage::GraphPath& p : r.paths) {
     v1::Path* path = resp->add_paths();
     *path->mutable_from() = CompanyToApi(p.from);
@@ -200,8 +209,9 @@ absl::Status Aggregate(storage::GraphStore* store, absl::Time deadline,
     q.group_by.push_back(static_cast<storage::GroupDim>(g));
   }
   q.max_groups = req.max_groups();
+  ASSIGN_OR_RETURN(int64_t as_of, ResolveAsOf(store, req));
   ASSIGN_OR_RETURN(storage::AggregateResult r,
-                   store->AggregatePartnerships(q, deadline));
+                   store->AggregatePartnerships(q, deadline, as_of));
   for (const storage::AggregateGroup& g : r.groups) {
     v1::AggregateGroup* group = resp->add_groups();
     for (size_t i = 0; i < g.keys.size(); ++i) {
@@ -226,7 +236,7 @@ grpc::ServerUnaryReactor* GraphServiceImpl::GetNeighborhood(
   absl::Time deadline = DeadlineOf(context);
   storage::GraphStore* store = store_;
   size_t max_bytes = max_response_bytes_;
-  return Run(pool_.get(), context, "GetNeighborhood",
+  return Run(pool_.get(), context, "GetNeighborhood", response,
              [store, deadline, max_bytes, request, response] {
                return Neighborhood(store, deadline, max_bytes, *request,
                                    response);
@@ -239,7 +249,7 @@ grpc::ServerUnaryReactor* GraphServiceImpl::FindPaths(
   absl::Time deadline = DeadlineOf(context);
   storage::GraphStore* store = store_;
   size_t max_bytes = max_response_bytes_;
-  return Run(pool_.get(), context, "FindPaths",
+  return Run(pool_.get(), context, "FindPaths", response,
              [store, deadline, max_bytes, request, response] {
                return Paths(store, deadline, max_bytes, *request, response);
              });
@@ -251,7 +261,7 @@ grpc::ServerUnaryReactor* GraphServiceImpl::AggregatePartnerships(
     v1::AggregatePartnershipsResponse* response) {
   absl::Time deadline = DeadlineOf(context);
   storage::GraphStore* store = store_;
-  return Run(pool_.get(), context, "AggregatePartnerships",
+  return Run(pool_.get(), context, "AggregatePartnerships", response,
              [store, deadline, request, response] {
                return Aggregate(store, deadline, *request, response);
              });

@@ -10,6 +10,7 @@
 #include "absl/strings/string_view.h"
 #include "server/convert.h"
 #include "server/log.h"
+#include "server/read_at.h"
 #include "server/status_util.h"
 #include "storage/status_macros.h"
 #include "storage/validation.h"
@@ -74,15 +75,33 @@ absl::StatusOr<std::string> UpdateEtag(const std::string& request_etag,
   return request_etag.empty() ? resource_etag : request_etag;
 }
 
-// A reactor finished with a computed response (reads, which never block).
+// A reactor finished with a computed response (reads, which never block),
+// reporting the revision it was read at.
+template <typename Response>
+grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context,
+                                 absl::string_view method,
+                                 absl::StatusOr<Response> result,
+                                 Response* response, int64_t revision) {
+  if (result.ok()) ReportRevision(context, revision);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(Reply(method, std::move(result), response));
+  return reactor;
+}
+
+// For a response with its own `revision`.
 template <typename Response>
 grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context,
                                  absl::string_view method,
                                  absl::StatusOr<Response> result,
                                  Response* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(Reply(method, std::move(result), response));
-  return reactor;
+  const int64_t revision = result.ok() ? result->revision() : 0;
+  return Answer(context, method, std::move(result), response, revision);
+}
+
+// The revision a read without one in its response reports: the one asked
+// for, or for a read of now one it reflects every write up to.
+int64_t ReadRevision(GraphStore* store, int64_t as_of_revision) {
+  return as_of_revision != 0 ? as_of_revision : store->Revision();
 }
 
 grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context,
@@ -125,11 +144,14 @@ absl::StatusOr<storage::CompanyRecord> CompanyToCreate(
 }
 
 absl::StatusOr<v1::Company> GetCompany(GraphStore* store,
-                                       const v1::GetCompanyRequest& req) {
+                                       const v1::GetCompanyRequest& req,
+                                       int64_t* revision) {
   ASSIGN_OR_RETURN(
       std::string id,
       storage::ParseResourceName("name", req.name(), kCompaniesCollection));
-  ASSIGN_OR_RETURN(storage::CompanyRecord record, store->GetCompany(id));
+  ASSIGN_OR_RETURN(int64_t as_of, ResolveAsOf(store, req));
+  *revision = ReadRevision(store, as_of);
+  ASSIGN_OR_RETURN(storage::CompanyRecord record, store->GetCompany(id, as_of));
   return CompanyToApi(record);
 }
 
@@ -148,9 +170,11 @@ absl::StatusOr<v1::BatchGetCompaniesResponse> BatchGetCompanies(
                                          req.names(i), kCompaniesCollection));
     ids.push_back(std::move(id));
   }
-  ASSIGN_OR_RETURN(std::vector<storage::CompanyRecord> records,
-                   store->BatchGetCompanies(ids));
+  ASSIGN_OR_RETURN(int64_t as_of, ResolveAsOf(store, req));
   v1::BatchGetCompaniesResponse response;
+  response.set_revision(ReadRevision(store, as_of));
+  ASSIGN_OR_RETURN(std::vector<storage::CompanyRecord> records,
+                   store->BatchGetCompanies(ids, as_of));
   for (const storage::CompanyRecord& record : records) {
     *response.add_companies() = CompanyToApi(record);
   }
@@ -184,12 +208,37 @@ absl::StatusOr<v1::ListCompaniesResponse> ListCompanies(
   filter.sector = req.sector();
   filter.country = req.country();
   filter.label = req.label();
+  ASSIGN_OR_RETURN(int64_t as_of, ResolveAsOf(store, req));
   ASSIGN_OR_RETURN(
       storage::CompanyPage page,
-      store->ListCompanies(filter, req.page_size(), req.page_token()));
+      store->ListCompanies(filter, req.page_size(), req.page_token(), as_of));
   v1::ListCompaniesResponse response;
   for (const storage::CompanyRecord& record : page.companies) {
     *response.add_companies() = CompanyToApi(record);
+  }
+  response.set_next_page_token(std::move(page.next_page_token));
+  response.set_revision(page.revision);
+  return response;
+}
+
+// The versions of one record; `add(response, version)` converts one.
+template <typename Request, typename Response, typename Add>
+absl::StatusOr<Response> ListRevisions(GraphStore* store,
+                                       storage::RecordKind kind,
+                                       absl::string_view collection,
+                                       const Request& req, Add add) {
+  ASSIGN_OR_RETURN(std::string id,
+                   storage::ParseResourceName("name", req.name(), collection));
+  ASSIGN_OR_RETURN(
+      storage::RevisionsPage page,
+      store->ListRevisions(kind, id, req.page_size(), req.page_token()));
+  Response response;
+  for (const storage::RecordVersion& v : page.versions) {
+    auto* out = add(&response, v);
+    out->set_revision(v.revision);
+    MicrosToTimestamp(v.time_micros, out->mutable_commit_time());
+    // Enum numbers are shared with the stored change type.
+    out->set_change(static_cast<v1::ChangeEvent::Type>(v.event.type()));
   }
   response.set_next_page_token(std::move(page.next_page_token));
   response.set_revision(page.revision);
@@ -224,12 +273,15 @@ absl::StatusOr<storage::PartnershipRecord> PartnershipToCreate(
 }
 
 absl::StatusOr<v1::Partnership> GetPartnership(
-    GraphStore* store, const v1::GetPartnershipRequest& req) {
+    GraphStore* store, const v1::GetPartnershipRequest& req,
+    int64_t* revision) {
   ASSIGN_OR_RETURN(
       std::string id,
       storage::ParseResourceName("name", req.name(), kPartnershipsCollection));
+  ASSIGN_OR_RETURN(int64_t as_of, ResolveAsOf(store, req));
+  *revision = ReadRevision(store, as_of);
   ASSIGN_OR_RETURN(storage::PartnershipRecord record,
-                   store->GetPartnership(id));
+                   store->GetPartnership(id, as_of));
   return PartnershipToApi(record);
 }
 
@@ -252,9 +304,10 @@ absl::StatusOr<v1::ListPartnershipsResponse> ListPartnerships(
     GraphStore* store, const v1::ListPartnershipsRequest& req) {
   ASSIGN_OR_RETURN(storage::PartnershipQuery query,
                    PartnershipQueryFromApi("filter", req.filter()));
-  ASSIGN_OR_RETURN(
-      storage::PartnershipPage page,
-      store->ListPartnerships(query, req.page_size(), req.page_token()));
+  ASSIGN_OR_RETURN(int64_t as_of, ResolveAsOf(store, req));
+  ASSIGN_OR_RETURN(storage::PartnershipPage page,
+                   store->ListPartnerships(query, req.page_size(),
+                                           req.page_token(), as_of));
   v1::ListPartnershipsResponse response;
   for (const storage::PartnershipRecord& record : page.partnerships) {
     *response.add_partnerships() = PartnershipToApi(record);
@@ -267,6 +320,7 @@ absl::StatusOr<v1::ListPartnershipsResponse> ListPartnerships(
 }  // namespace
 
 CompanyServiceImpl::CompanyServiceImpl(GraphStore* store) : store_(store) {
+  CheckUnary("ListCompanyRevisions", &CompanyServiceImpl::ListCompanyRevisions);
   CheckUnary("CreateCompany", &CompanyServiceImpl::CreateCompany);
   CheckUnary("GetCompany", &CompanyServiceImpl::GetCompany);
   CheckUnary("BatchGetCompanies", &CompanyServiceImpl::BatchGetCompanies);
@@ -291,8 +345,9 @@ grpc::ServerUnaryReactor* CompanyServiceImpl::CreateCompany(
 grpc::ServerUnaryReactor* CompanyServiceImpl::GetCompany(
     grpc::CallbackServerContext* context, const v1::GetCompanyRequest* request,
     v1::Company* response) {
-  return Answer(context, "GetCompany", server::GetCompany(store_, *request),
-                response);
+  int64_t revision = 0;
+  auto result = server::GetCompany(store_, *request, &revision);
+  return Answer(context, "GetCompany", std::move(result), response, revision);
 }
 
 grpc::ServerUnaryReactor* CompanyServiceImpl::BatchGetCompanies(
@@ -357,6 +412,8 @@ PartnershipServiceImpl::PartnershipServiceImpl(GraphStore* store)
   CheckUnary("UpdatePartnership", &PartnershipServiceImpl::UpdatePartnership);
   CheckUnary("DeletePartnership", &PartnershipServiceImpl::DeletePartnership);
   CheckUnary("ListPartnerships", &PartnershipServiceImpl::ListPartnerships);
+  CheckUnary("ListPartnershipRevisions",
+             &PartnershipServiceImpl::ListPartnershipRevisions);
 }
 
 grpc::ServerUnaryReactor* PartnershipServiceImpl::CreatePartnership(
@@ -377,8 +434,10 @@ grpc::ServerUnaryReactor* PartnershipServiceImpl::CreatePartnership(
 grpc::ServerUnaryReactor* PartnershipServiceImpl::GetPartnership(
     grpc::CallbackServerContext* context,
     const v1::GetPartnershipRequest* request, v1::Partnership* response) {
-  return Answer(context, "GetPartnership",
-                server::GetPartnership(store_, *request), response);
+  int64_t revision = 0;
+  auto result = server::GetPartnership(store_, *request, &revision);
+  return Answer(context, "GetPartnership", std::move(result), response,
+                revision);
 }
 
 grpc::ServerUnaryReactor* PartnershipServiceImpl::UpdatePartnership(
@@ -418,6 +477,40 @@ grpc::ServerUnaryReactor* PartnershipServiceImpl::ListPartnerships(
     v1::ListPartnershipsResponse* response) {
   return Answer(context, "ListPartnerships",
                 server::ListPartnerships(store_, *request), response);
+}
+
+grpc::ServerUnaryReactor* CompanyServiceImpl::ListCompanyRevisions(
+    grpc::CallbackServerContext* context,
+    const v1::ListCompanyRevisionsRequest* request,
+    v1::ListCompanyRevisionsResponse* response) {
+  auto result = ListRevisions<v1::ListCompanyRevisionsRequest,
+                              v1::ListCompanyRevisionsResponse>(
+      store_, storage::RecordKind::kCompany, kCompaniesCollection, *request,
+      [](v1::ListCompanyRevisionsResponse* r,
+         const storage::RecordVersion& v) {
+        v1::CompanyRevision* out = r->add_revisions();
+        *out->mutable_company() = CompanyToApi(v.event.company());
+        return out;
+      });
+  return Answer(context, "ListCompanyRevisions", std::move(result), response);
+}
+
+grpc::ServerUnaryReactor* PartnershipServiceImpl::ListPartnershipRevisions(
+    grpc::CallbackServerContext* context,
+    const v1::ListPartnershipRevisionsRequest* request,
+    v1::ListPartnershipRevisionsResponse* response) {
+  auto result = ListRevisions<v1::ListPartnershipRevisionsRequest,
+                              v1::ListPartnershipRevisionsResponse>(
+      store_, storage::RecordKind::kPartnership, kPartnershipsCollection,
+      *request,
+      [](v1::ListPartnershipRevisionsResponse* r,
+         const storage::RecordVersion& v) {
+        v1::PartnershipRevision* out = r->add_revisions();
+        *out->mutable_partnership() = PartnershipToApi(v.event.partnership());
+        return out;
+      });
+  return Answer(context, "ListPartnershipRevisions", std::move(result),
+                response);
 }
 
 }  // namespace partnergraph::server

@@ -59,6 +59,10 @@ class CompanyServiceImpl final
       grpc::CallbackServerContext* context,
       const partnergraph::v1::SearchCompaniesRequest* request,
       partnergraph::v1::SearchCompaniesResponse* response) override;
+  grpc::ServerUnaryReactor* ListCompanyRevisions(
+      grpc::CallbackServerContext* context,
+      const partnergraph::v1::ListCompanyRevisionsRequest* request,
+      partnergraph::v1::ListCompanyRevisionsResponse* response) override;
 
  private:
   storage::GraphStore* const store_;
@@ -89,6 +93,10 @@ class PartnershipServiceImpl final
       grpc::CallbackServerContext* context,
       const partnergraph::v1::ListPartnershipsRequest* request,
       partnergraph::v1::ListPartnershipsResponse* response) override;
+  grpc::ServerUnaryReactor* ListPartnershipRevisions(
+      grpc::CallbackServerContext* context,
+      const partnergraph::v1::ListPartnershipRevisionsRequest* request,
+      partnergraph::v1::ListPartnershipRevisionsResponse* response) override;
 
  private:
   storage::GraphStore* const store_;

@@ -125,6 +125,25 @@ struct ChangesPage {
   int64_t revision = 0;
 };
 
+// One version of a record (GraphStore::ListRevisions).
+struct RecordVersion {
+  int64_t revision = 0;
+  // Commit time of the revision, microseconds since the epoch.
+  int64_t time_micros = 0;
+  // The change: its type and the record after it (for DELETED, the last
+  // version before it). `previous` is left out.
+  ChangeEventRecord event;
+};
+
+struct RevisionsPage {
+  // Newest first.
+  std::vector<RecordVersion> versions;
+  std::string next_page_token;
+  int64_t revision = 0;
+};
+
+enum class RecordKind { kCompany, kPartnership };
+
 struct ConsistencyReport {
   // One line per disagreement between records and indexes.
   std::vector<std::string> problems;
@@ -251,13 +270,41 @@ class GraphStore {
   virtual void CreateCompanyAsync(CompanyRecord company, std::string request_id,
                                   WriteMode mode, Done<CompanyRecord> done) = 0;
 
+  // Point in time. Every read below takes `as_of_revision`: 0 reads the
+  // current state; R > 0 the state right after revision R was committed.
+  // INVALID_ARGUMENT for R < 0; OUT_OF_RANGE for R past the current
+  // revision, or at or below the compact revision (history trimmed), naming
+  // the revision that bounds it. The cost of a read as of R grows with the
+  // number of changes since R (see as_of.h).
+
+  // The last revision committed at or before `time`: the current revision
+  // for a time after the last commit; OUT_OF_RANGE naming the oldest
+  // revision held and its commit time when every revision held is later (0
+  // for an empty store).
+  virtual absl::StatusOr<int64_t> RevisionAt(absl::Time time) = 0;
+
   // NOT_FOUND when absent; INVALID_ARGUMENT for a malformed id.
-  virtual absl::StatusOr<CompanyRecord> GetCompany(absl::string_view id) = 0;
+  absl::StatusOr<CompanyRecord> GetCompany(absl::string_view id) {
+    return GetCompany(id, 0);
+  }
+  virtual absl::StatusOr<CompanyRecord> GetCompany(absl::string_view id,
+                                                   int64_t as_of_revision) = 0;
 
   // All or nothing at one revision: NOT_FOUND naming the first missing id.
   // INVALID_ARGUMENT for 0 or more than kMaxBatchGet ids.
+  absl::StatusOr<std::vector<CompanyRecord>> BatchGetCompanies(
+      const std::vector<std::string>& ids) {
+    return BatchGetCompanies(ids, 0);
+  }
   virtual absl::StatusOr<std::vector<CompanyRecord>> BatchGetCompanies(
-      const std::vector<std::string>& ids) = 0;
+      const std::vector<std::string>& ids, int64_t as_of_revision) = 0;
+
+  // The versions of one record held in the change log, newest first, paged
+  // as ListCompanies. NOT_FOUND when the record neither exists nor has a
+  // version held; INVALID_ARGUMENT for a malformed id, page size or token.
+  virtual absl::StatusOr<RevisionsPage> ListRevisions(
+      RecordKind kind, absl::string_view id, int page_size,
+      absl::string_view page_token) = 0;
 
   // Replaces the fields named in `paths` (record field names) with those of
   // `patch`; `patch.id` selects the company. Empty `paths` means every field
@@ -284,9 +331,15 @@ class GraphStore {
   // Companies in id order. page_size 0 means kDefaultPageSize; above
   // kMaxPageSize it is capped. INVALID_ARGUMENT for a bad filter, a negative
   // page size or a page token that is tampered or from another filter.
+  // A page token is bound to the filter and to `as_of_revision`.
+  absl::StatusOr<CompanyPage> ListCompanies(const CompanyFilter& filter,
+                                            int page_size,
+                                            absl::string_view page_token) {
+    return ListCompanies(filter, page_size, page_token, 0);
+  }
   virtual absl::StatusOr<CompanyPage> ListCompanies(
-      const CompanyFilter& filter, int page_size,
-      absl::string_view page_token) = 0;
+      const CompanyFilter& filter, int page_size, absl::string_view page_token,
+      int64_t as_of_revision) = 0;
 
   // Companies whose ticker, symbol, display name or alias matches `query`
   // (case- and accent-insensitive): exact ticker, then exact name or alias,
@@ -306,8 +359,11 @@ class GraphStore {
                                       std::string request_id, WriteMode mode,
                                       Done<PartnershipRecord> done) = 0;
 
+  absl::StatusOr<PartnershipRecord> GetPartnership(absl::string_view id) {
+    return GetPartnership(id, 0);
+  }
   virtual absl::StatusOr<PartnershipRecord> GetPartnership(
-      absl::string_view id) = 0;
+      absl::string_view id, int64_t as_of_revision) = 0;
 
   // As UpdateCompany; a change of participants, kinds or announced_on is
   // checked for duplicates and missing participants as on create.
@@ -325,9 +381,14 @@ class GraphStore {
                                       WriteMode mode, StatusDone done) = 0;
 
   // Partnerships matching `query`, newest announced_on first, then by id.
+  absl::StatusOr<PartnershipPage> ListPartnerships(
+      const PartnershipQuery& query, int page_size,
+      absl::string_view page_token) {
+    return ListPartnerships(query, page_size, page_token, 0);
+  }
   virtual absl::StatusOr<PartnershipPage> ListPartnerships(
       const PartnershipQuery& query, int page_size,
-      absl::string_view page_token) = 0;
+      absl::string_view page_token, int64_t as_of_revision) = 0;
 
   // Change batches with revision >= start_revision, at most `max_batches`
   // (1..kMaxChangeBatches, else INVALID_ARGUMENT). OUT_OF_RANGE when
@@ -391,12 +452,28 @@ class GraphStore {
   // bounds and error codes). Each stops with DEADLINE_EXCEEDED once
   // `deadline` passes and with RESOURCE_EXHAUSTED beyond
   // StoreOptions::max_query_entries index entries.
+  // As of a revision, each reports it as the result's `revision`.
+  absl::StatusOr<NeighborhoodResult> GetNeighborhood(
+      const NeighborhoodQuery& query, absl::Time deadline) {
+    return GetNeighborhood(query, deadline, 0);
+  }
+  absl::StatusOr<PathsResult> FindPaths(const PathQuery& query,
+                                        absl::Time deadline) {
+    return FindPaths(query, deadline, 0);
+  }
+  absl::StatusOr<AggregateResult> AggregatePartnerships(
+      const AggregateQuery& query, absl::Time deadline) {
+    return AggregatePartnerships(query, deadline, 0);
+  }
   virtual absl::StatusOr<NeighborhoodResult> GetNeighborhood(
-      const NeighborhoodQuery& query, absl::Time deadline) = 0;
+      const NeighborhoodQuery& query, absl::Time deadline,
+      int64_t as_of_revision) = 0;
   virtual absl::StatusOr<PathsResult> FindPaths(const PathQuery& query,
-                                                absl::Time deadline) = 0;
+                                                absl::Time deadline,
+                                                int64_t as_of_revision) = 0;
   virtual absl::StatusOr<AggregateResult> AggregatePartnerships(
-      const AggregateQuery& query, absl::Time deadline) = 0;
+      const AggregateQuery& query, absl::Time deadline,
+      int64_t as_of_revision) = 0;
 };
 
 }  // namespace partnergraph::storage

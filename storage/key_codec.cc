@@ -1,5 +1,7 @@
 #include "storage/key_codec.h"
 
+#include "absl/strings/strip.h"
+
 namespace partnergraph::storage::keys {
 namespace {
 
@@ -193,6 +195,34 @@ std::string RequestIdKey(absl::string_view collection,
   return k;
 }
 
+std::string HistoryPrefix(char table, absl::string_view id) {
+  std::string k = TablePrefix(kHistory);
+  k.push_back(table);
+  AppendString(&k, id);
+  return k;
+}
+
+std::string HistoryKey(char table, absl::string_view id, int64_t revision) {
+  std::string k = HistoryPrefix(table, id);
+  AppendUint64(&k, static_cast<uint64_t>(revision));
+  return k;
+}
+
+std::string EncodeHistoryValue(int first, int last) {
+  std::string s;
+  AppendUint64(&s, (static_cast<uint64_t>(static_cast<uint32_t>(first)) << 32) |
+                       static_cast<uint32_t>(last));
+  return s;
+}
+
+bool DecodeHistoryValue(absl::string_view value, int* first, int* last) {
+  uint64_t v = 0;
+  if (!ConsumeUint64(&value, &v) || !value.empty()) return false;
+  *first = static_cast<int>(v >> 32);
+  *last = static_cast<int>(v & 0xffffffffu);
+  return *first >= 0 && *first <= *last;
+}
+
 bool DecodeCompanyKey(absl::string_view key, std::string* id) {
   return ConsumeTable(&key, kCompany) && ConsumeString(&key, id) && key.empty();
 }
@@ -264,6 +294,17 @@ bool DecodeTickerKey(absl::string_view key, std::string* ticker,
 bool DecodeChangeKey(absl::string_view key, int64_t* revision) {
   uint64_t v = 0;
   if (!ConsumeTable(&key, kChange) || !ConsumeUint64(&key, &v) ||
+      !key.empty()) {
+    return false;
+  }
+  *revision = static_cast<int64_t>(v);
+  return true;
+}
+
+bool DecodeHistoryKey(absl::string_view key, absl::string_view prefix,
+                      int64_t* revision) {
+  uint64_t v = 0;
+  if (!absl::ConsumePrefix(&key, prefix) || !ConsumeUint64(&key, &v) ||
       !key.empty()) {
     return false;
   }

@@ -22,6 +22,10 @@
 //   ticker      T ticker company_id                      -> ""
 //   change log  R revision                               -> ChangeBatchRecord
 //   request id  Q collection request_id                  -> RequestIdRecord
+//   history     H table id revision                      -> event positions
+//               (table: kCompany or kPartnership; the positions of the
+//               record's first and last event in that revision's change
+//               batch, EncodeHistoryValue)
 
 #include <cstdint>
 #include <string>
@@ -41,6 +45,7 @@ inline constexpr char kDedupe = 'D';
 inline constexpr char kTicker = 'T';
 inline constexpr char kChange = 'R';
 inline constexpr char kRequestId = 'Q';
+inline constexpr char kHistory = 'H';
 
 // Names of the meta table's keys (MetaKey(name)), and the schema version
 // this build reads and writes.
@@ -52,6 +57,9 @@ inline constexpr char kMetaTokenKey[] = "page_token_key";
 // Present once the ticker table holds an entry for every company's tickers
 // (a store written before that table existed gets it built at open).
 inline constexpr char kMetaTickerIndex[] = "ticker_index";
+// Present once the history table holds an entry for every event of the
+// change log held (built at open for a store written before it existed).
+inline constexpr char kMetaHistoryIndex[] = "history_index";
 
 // An int64 value (meta counters, dedupe kind masks): 8 bytes big-endian.
 // DecodeInt64 gives 0 for malformed bytes.
@@ -106,6 +114,12 @@ std::string TickerPrefix(absl::string_view ticker);
 std::string ChangeKey(int64_t revision);
 std::string RequestIdKey(absl::string_view collection,
                          absl::string_view request_id);
+// `table` is kCompany or kPartnership.
+std::string HistoryPrefix(char table, absl::string_view id);
+std::string HistoryKey(char table, absl::string_view id, int64_t revision);
+// The positions of a record's first and last event in one change batch.
+std::string EncodeHistoryValue(int first, int last);
+bool DecodeHistoryValue(absl::string_view value, int* first, int* last);
 
 // Decoders for keys produced above; false when `key` is not of that table or
 // is malformed.
@@ -121,6 +135,9 @@ bool DecodeDedupeKey(absl::string_view key, std::string* partnership_id);
 bool DecodeTickerKey(absl::string_view key, std::string* ticker,
                      std::string* company_id);
 bool DecodeChangeKey(absl::string_view key, int64_t* revision);
+// The revision at the end of a history key of `prefix` (HistoryPrefix).
+bool DecodeHistoryKey(absl::string_view key, absl::string_view prefix,
+                      int64_t* revision);
 // Decoders for prefixes produced above (exactly, with nothing after).
 bool DecodeDedupePrefix(absl::string_view prefix, std::string* announced_on,
                         std::vector<std::string>* sorted_company_ids);

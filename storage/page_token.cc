@@ -37,6 +37,16 @@ uint64_t Fingerprint(absl::string_view data) { return SealHash("", data); }
 
 }  // namespace
 
+uint64_t AsOfFingerprint(uint64_t fingerprint, int64_t as_of_revision) {
+  if (as_of_revision == 0) return fingerprint;
+  return fingerprint ^ Fingerprint(absl::StrCat("as_of=", as_of_revision));
+}
+
+uint64_t HistoryFingerprint(RecordKind kind, absl::string_view id) {
+  return Fingerprint(absl::StrCat(
+      kind == RecordKind::kCompany ? "company" : "partnership", "\x1f", id));
+}
+
 uint64_t FilterFingerprint(const CompanyFilter& filter) {
   return Fingerprint(absl::StrCat(filter.sector, "\x1f", filter.country, "\x1f",
                                   filter.label));

@@ -22,6 +22,10 @@ namespace partnergraph::storage {
 // another one.
 uint64_t FilterFingerprint(const CompanyFilter& filter);
 uint64_t FilterFingerprint(const PartnershipQuery& query);
+// `fingerprint` bound to a listing's point in time (unchanged for 0, now).
+uint64_t AsOfFingerprint(uint64_t fingerprint, int64_t as_of_revision);
+// The fingerprint of one record's version listing.
+uint64_t HistoryFingerprint(RecordKind kind, absl::string_view id);
 
 // The token resuming `listing` after `after_key`.
 std::string SealToken(absl::string_view token_key, absl::string_view listing,

@@ -1,6 +1,7 @@
 // The commit queue of the RocksDB engine: group commit of planned writes.
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 #include "rocksdb/utilities/write_batch_with_index.h"
 #include "storage/import_reader.h"
 #include "storage/key_codec.h"
+#include "storage/records.h"
 #include "storage/rocks_status.h"
 #include "storage/rocksdb_graph_snapshot.h"
 #include "storage/rocksdb_store.h"
@@ -119,6 +121,25 @@ absl::Status AddPlan(const WritePlan& plan, bool unindexed,
   return absl::OkStatus();
 }
 
+// Removes revision `trim` from the change log: its entry and its history
+// entries. `get` reads a key as the write will find it; `del` deletes one.
+absl::Status TrimRevision(
+    int64_t trim,
+    const std::function<rocksdb::Status(const std::string&, std::string*)>&
+        get,
+    const std::function<void(const std::string&)>& del) {
+  const std::string key = keys::ChangeKey(trim);
+  std::string bytes;
+  rocksdb::Status s = get(key, &bytes);
+  if (s.IsNotFound()) return absl::OkStatus();
+  RETURN_IF_ERROR(FromRocks(s, "read change log"));
+  ASSIGN_OR_RETURN(ChangeBatchRecord changes,
+                   ParseRecord<ChangeBatchRecord>(bytes, "change log"));
+  ForEachHistoryEntry(changes, [&](std::string k, std::string) { del(k); });
+  del(key);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void RocksDbStore::Enqueue(Mutation fn, StatusDone done, CommitPath path,
@@ -191,9 +212,23 @@ absl::Status RocksDbStore::PlanAndBatch(Pending& p, int64_t revision,
   RETURN_IF_ERROR(FromRocks(
       batch->Put(keys::ChangeKey(revision), plan.changes.SerializeAsString()),
       "write"));
+  absl::Status s;
+  ForEachHistoryEntry(plan.changes, [&](std::string k, std::string v) {
+    if (s.ok()) s = FromRocks(batch->Put(k, v), "write");
+  });
+  RETURN_IF_ERROR(s);
   int64_t trim = revision - options_.history_limit;
   if (trim > compact_revision_) {
-    RETURN_IF_ERROR(FromRocks(batch->Delete(keys::ChangeKey(trim)), "write"));
+    RETURN_IF_ERROR(TrimRevision(
+        trim,
+        [&](const std::string& key, std::string* value) {
+          return batch->GetFromBatchAndDB(db_.get(), rocksdb::ReadOptions(),
+                                          key, value);
+        },
+        [&](const std::string& key) {
+          if (s.ok()) s = FromRocks(batch->Delete(key), "write");
+        }));
+    RETURN_IF_ERROR(s);
   }
   *changes = std::move(plan.changes);
   return absl::OkStatus();
@@ -300,9 +335,17 @@ absl::Status RocksDbStore::IngestPlan(WritePlan& plan, int64_t revision,
   plan.changes.set_revision(revision);
   plan.changes.set_time_micros(now);
   writes.Set(keys::ChangeKey(revision), plan.changes.SerializeAsString());
+  ForEachHistoryEntry(plan.changes, [&](std::string k, std::string v) {
+    writes.Set(std::move(k), std::move(v));
+  });
   const int64_t trim = revision - options_.history_limit;
   if (trim > *compact) {
-    writes.Set(keys::ChangeKey(trim), std::nullopt);
+    RETURN_IF_ERROR(TrimRevision(
+        trim,
+        [&](const std::string& key, std::string* value) {
+          return db_->Get(rocksdb::ReadOptions(), key, value);
+        },
+        [&](const std::string& key) { writes.Set(key, std::nullopt); }));
     *compact = trim;
     writes.Set(keys::MetaKey(keys::kMetaCompactRevision),
                keys::EncodeInt64(*compact));

@@ -87,6 +87,7 @@ absl::Status InitOrCheckSchema(rocksdb::DB* db, const std::string& path) {
     init.Put(keys::MetaKey(keys::kMetaTokenKey), token_key);
     init.Put(keys::MetaKey(keys::kMetaRevision), keys::EncodeInt64(0));
     init.Put(keys::MetaKey(keys::kMetaTickerIndex), "");
+    init.Put(keys::MetaKey(keys::kMetaHistoryIndex), "");
     RETURN_IF_ERROR(
         FromRocks(db->Write(SyncWrite(), &init), "initialise store"));
     version = keys::kSchemaVersion;
@@ -153,8 +154,22 @@ absl::StatusOr<int64_t> TrimHistory(rocksdb::DB* db, int64_t revision,
   int64_t want_compact = revision - history_limit;
   if (want_compact <= compact) return compact;
   rocksdb::WriteBatch trim;
-  trim.DeleteRange(keys::ChangeKey(compact + 1),
-                   keys::ChangeKey(want_compact + 1));
+  // The trimmed revisions' history entries first: they are found through
+  // the change-log entries.
+  const std::string upper = keys::ChangeKey(want_compact + 1);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+  for (it->Seek(keys::ChangeKey(compact + 1)); it->Valid(); it->Next()) {
+    ASSIGN_OR_RETURN(
+        ChangeBatchRecord changes,
+        ParseRecord<ChangeBatchRecord>(View(it->value()), "change log"));
+    ForEachHistoryEntry(changes,
+                        [&](std::string k, std::string) { trim.Delete(k); });
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "trim history"));
+  trim.DeleteRange(keys::ChangeKey(compact + 1), upper);
   trim.Put(keys::MetaKey(keys::kMetaCompactRevision),
            keys::EncodeInt64(want_compact));
   RETURN_IF_ERROR(FromRocks(db->Write(SyncWrite(), &trim), "trim history"));
@@ -183,6 +198,7 @@ absl::StatusOr<std::unique_ptr<GraphStore>> OpenRocksDbStore(
   RemoveIngestLeftovers(path);
   RETURN_IF_ERROR(InitOrCheckSchema(db.get(), path));
   RETURN_IF_ERROR(BuildTickerIndex(db.get()));
+  RETURN_IF_ERROR(BuildHistoryIndex(db.get()));
   std::string rev_bytes, token_key;
   RETURN_IF_ERROR(
       FromRocks(db->Get(rocksdb::ReadOptions(),

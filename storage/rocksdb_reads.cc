@@ -13,6 +13,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
+#include "storage/as_of.h"
 #include "storage/consistency.h"
 #include "storage/key_codec.h"
 #include "storage/page_token.h"
@@ -48,6 +49,36 @@ void PartnershipScanBounds(const PartnershipQuery& query, std::string* prefix,
     keys::AppendString(&b, query.announced_before());
     *upper = keys::PrefixSuccessor(b);
   }
+}
+
+// The index keys (between `lower` and `upper`, before `resume` when set)
+// that the overlay's partnerships had at its revision, newest first: their
+// adjacency keys under `company_id`, or their announced-date keys.
+std::vector<std::pair<std::string, const PartnershipRecord*>>
+OverlayIndexKeys(const AsOfOverlay& overlay, const std::string& company_id,
+                 const std::string& lower, const std::string& upper,
+                 const std::string& resume) {
+  std::vector<std::pair<std::string, const PartnershipRecord*>> out;
+  for (const auto& [id, p] : overlay.partnerships()) {
+    if (!p.has_value()) continue;
+    std::string key;
+    if (company_id.empty()) {
+      key = keys::AnnouncedKey(p->announced_on(), id);
+    } else {
+      bool takes_part = false;
+      for (const auto& part : p->participants()) {
+        takes_part = takes_part || part.company_id() == company_id;
+      }
+      if (!takes_part) continue;
+      key = keys::AdjacencyKey(company_id, p->announced_on(), id);
+    }
+    if (key < lower || key >= upper) continue;
+    if (!resume.empty() && key >= resume) continue;
+    out.emplace_back(std::move(key), &*p);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const auto& x, const auto& y) { return x.first > y.first; });
+  return out;
 }
 
 }  // namespace
@@ -88,14 +119,24 @@ absl::StatusOr<Record> RocksDbStore::ReadRecord(const rocksdb::ReadOptions& ro,
   return ParseRecord<Record>(View(value), collection, id);
 }
 
-absl::StatusOr<CompanyRecord> RocksDbStore::GetCompany(absl::string_view id) {
+absl::StatusOr<CompanyRecord> RocksDbStore::GetCompany(
+    absl::string_view id, int64_t as_of_revision) {
   RETURN_IF_ERROR(ValidateId("name", id));
-  return ReadRecord<CompanyRecord>(rocksdb::ReadOptions(), keys::CompanyKey(id),
-                                   kCompanies, id);
+  if (as_of_revision == 0) {
+    return ReadRecord<CompanyRecord>(rocksdb::ReadOptions(),
+                                     keys::CompanyKey(id), kCompanies, id);
+  }
+  RocksDbSnapshotReader snap(db_.get());
+  RETURN_IF_ERROR(CheckAsOf(snap, as_of_revision).status());
+  ASSIGN_OR_RETURN(auto c, RecordAt<CompanyRecord>(snap.options(),
+                                                   keys::kCompany, id,
+                                                   as_of_revision));
+  if (!c.has_value()) return NotFound(kCompanies, id);
+  return *std::move(c);
 }
 
 absl::StatusOr<std::vector<CompanyRecord>> RocksDbStore::BatchGetCompanies(
-    const std::vector<std::string>& ids) {
+    const std::vector<std::string>& ids, int64_t as_of_revision) {
   if (ids.empty() || static_cast<int>(ids.size()) > kMaxBatchGet) {
     return absl::InvalidArgumentError(absl::StrCat(
         "names: want 1..", kMaxBatchGet, " entries, got ", ids.size()));
@@ -104,53 +145,117 @@ absl::StatusOr<std::vector<CompanyRecord>> RocksDbStore::BatchGetCompanies(
     RETURN_IF_ERROR(ValidateId(absl::StrCat("names[", i, "]"), ids[i]));
   }
   RocksDbSnapshotReader snap(db_.get());
+  if (as_of_revision != 0) {
+    RETURN_IF_ERROR(CheckAsOf(snap, as_of_revision).status());
+  }
   std::vector<CompanyRecord> out;
   out.reserve(ids.size());
   for (const std::string& id : ids) {
-    ASSIGN_OR_RETURN(CompanyRecord c,
-                     ReadRecord<CompanyRecord>(
-                         snap.options(), keys::CompanyKey(id), kCompanies, id));
-    out.push_back(std::move(c));
+    if (as_of_revision == 0) {
+      ASSIGN_OR_RETURN(CompanyRecord c, ReadRecord<CompanyRecord>(
+                                            snap.options(),
+                                            keys::CompanyKey(id), kCompanies,
+                                            id));
+      out.push_back(std::move(c));
+      continue;
+    }
+    ASSIGN_OR_RETURN(auto c, RecordAt<CompanyRecord>(snap.options(),
+                                                     keys::kCompany, id,
+                                                     as_of_revision));
+    if (!c.has_value()) return NotFound(kCompanies, id);
+    out.push_back(*std::move(c));
   }
   return out;
 }
 
 absl::StatusOr<CompanyPage> RocksDbStore::ListCompanies(
-    const CompanyFilter& filter, int page_size, absl::string_view page_token) {
+    const CompanyFilter& filter, int page_size, absl::string_view page_token,
+    int64_t as_of_revision) {
   RETURN_IF_ERROR(ValidatePageSize("page_size", page_size));
   RETURN_IF_ERROR(
       ValidateCompanyFilter(filter.sector, filter.country, filter.label));
   int limit = ClampPageSize(page_size, kDefaultPageSize, kMaxPageSize);
-  uint64_t fp = FilterFingerprint(filter);
+  uint64_t fp = AsOfFingerprint(FilterFingerprint(filter), as_of_revision);
   std::string prefix = keys::TablePrefix(keys::kCompany);
   ASSIGN_OR_RETURN(std::string after,
                    OpenToken(token_key_, page_token, kCompanies, fp));
   RocksDbSnapshotReader snap(db_.get());
   CompanyPage page;
   ASSIGN_OR_RETURN(page.revision, snap.Revision());
+  // As of R: the companies changed since R come from the overlay, in id
+  // order among the others.
+  std::shared_ptr<const AsOfOverlay> overlay;
+  if (as_of_revision != 0) {
+    ASSIGN_OR_RETURN(int64_t revision, CheckAsOf(snap, as_of_revision));
+    ASSIGN_OR_RETURN(overlay,
+                     OverlayAt(snap.options(), as_of_revision, revision));
+    page.revision = as_of_revision;
+  }
   std::string upper = keys::PrefixSuccessor(prefix);
   rocksdb::Slice upper_slice(upper);
   rocksdb::ReadOptions ro = snap.options();
   ro.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  std::string after_id;
   if (after.empty()) {
     it->Seek(prefix);
   } else {
     it->Seek(after);
     if (it->Valid() && it->key() == after) it->Next();
+    if (!keys::DecodeCompanyKey(after, &after_id)) {
+      return absl::InvalidArgumentError("page_token: malformed");
+    }
   }
+  using OverlayIt =
+      absl::btree_map<std::string, std::optional<CompanyRecord>>::const_iterator;
+  OverlayIt ov, ov_end;
+  if (overlay != nullptr) {
+    ov = after.empty() ? overlay->companies().begin()
+                       : overlay->companies().upper_bound(after_id);
+    ov_end = overlay->companies().end();
+  }
+  std::string id;
   int scanned = 0;
   std::string last_key;
-  for (; it->Valid(); it->Next()) {
+  for (;;) {
+    // The next current record not changed since R, and the next company of
+    // the overlay that existed at R.
+    bool have_current = false;
+    for (; it->Valid(); it->Next()) {
+      if (overlay == nullptr) {
+        have_current = true;
+        break;
+      }
+      if (!keys::DecodeCompanyKey(View(it->key()), &id)) {
+        return absl::DataLossError("malformed company key");
+      }
+      if (overlay->Company(id) == nullptr) {
+        have_current = true;
+        break;
+      }
+    }
+    if (overlay != nullptr) {
+      while (ov != ov_end && !ov->second.has_value()) ++ov;
+    }
+    const bool have_overlay = overlay != nullptr && ov != ov_end;
+    if (!have_current && !have_overlay) break;
     if (static_cast<int>(page.companies.size()) >= limit ||
         scanned >= kMaxScanPerPage) {
       page.next_page_token = SealToken(token_key_, kCompanies, fp, last_key);
       break;
     }
     ++scanned;
-    last_key = it->key().ToString();
-    ASSIGN_OR_RETURN(CompanyRecord c,
-                     ParseRecord<CompanyRecord>(View(it->value()), "company"));
+    CompanyRecord c;
+    if (have_overlay && (!have_current || ov->first < id)) {
+      c = *ov->second;
+      last_key = keys::CompanyKey(ov->first);
+      ++ov;
+    } else {
+      last_key = it->key().ToString();
+      ASSIGN_OR_RETURN(c, ParseRecord<CompanyRecord>(View(it->value()),
+                                                     "company"));
+      it->Next();
+    }
     if (CompanyMatches(filter, c)) page.companies.push_back(std::move(c));
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "list companies"));
@@ -229,27 +334,49 @@ absl::StatusOr<SearchResult> RocksDbStore::SearchCompanies(
 }
 
 absl::StatusOr<PartnershipRecord> RocksDbStore::GetPartnership(
-    absl::string_view id) {
+    absl::string_view id, int64_t as_of_revision) {
   RETURN_IF_ERROR(ValidateId("name", id));
-  return ReadRecord<PartnershipRecord>(
-      rocksdb::ReadOptions(), keys::PartnershipKey(id), kPartnerships, id);
+  if (as_of_revision == 0) {
+    return ReadRecord<PartnershipRecord>(
+        rocksdb::ReadOptions(), keys::PartnershipKey(id), kPartnerships, id);
+  }
+  RocksDbSnapshotReader snap(db_.get());
+  RETURN_IF_ERROR(CheckAsOf(snap, as_of_revision).status());
+  ASSIGN_OR_RETURN(auto p, RecordAt<PartnershipRecord>(snap.options(),
+                                                       keys::kPartnership, id,
+                                                       as_of_revision));
+  if (!p.has_value()) return NotFound(kPartnerships, id);
+  return *std::move(p);
 }
 
 absl::StatusOr<PartnershipPage> RocksDbStore::ListPartnerships(
-    const PartnershipQuery& query, int page_size,
-    absl::string_view page_token) {
+    const PartnershipQuery& query, int page_size, absl::string_view page_token,
+    int64_t as_of_revision) {
   RETURN_IF_ERROR(ValidatePageSize("page_size", page_size));
   RETURN_IF_ERROR(ValidatePartnershipQuery("filter", query));
   int limit = ClampPageSize(page_size, kDefaultPageSize, kMaxPageSize);
-  uint64_t fp = FilterFingerprint(query);
+  uint64_t fp = AsOfFingerprint(FilterFingerprint(query), as_of_revision);
   ASSIGN_OR_RETURN(std::string after,
                    OpenToken(token_key_, page_token, kPartnerships, fp));
 
   std::string prefix, lower, upper;
   PartnershipScanBounds(query, &prefix, &lower, &upper);
+  const std::string resume = after.empty() ? "" : prefix + after;
   RocksDbSnapshotReader snap(db_.get());
   PartnershipPage page;
   ASSIGN_OR_RETURN(page.revision, snap.Revision());
+  // As of R: the partnerships changed since R come from the overlay, each
+  // under the index key it had at R, merged in key order (backwards).
+  std::shared_ptr<const AsOfOverlay> overlay;
+  std::vector<std::pair<std::string, const PartnershipRecord*>> extra;
+  if (as_of_revision != 0) {
+    ASSIGN_OR_RETURN(int64_t revision, CheckAsOf(snap, as_of_revision));
+    ASSIGN_OR_RETURN(overlay,
+                     OverlayAt(snap.options(), as_of_revision, revision));
+    page.revision = as_of_revision;
+    extra = OverlayIndexKeys(*overlay, query.company_id(), lower, upper,
+                             resume);
+  }
   rocksdb::Slice lower_slice(lower), upper_slice(upper);
   rocksdb::ReadOptions ro = snap.options();
   ro.iterate_lower_bound = &lower_slice;
@@ -258,26 +385,48 @@ absl::StatusOr<PartnershipPage> RocksDbStore::ListPartnerships(
   if (after.empty()) {
     it->SeekToLast();
   } else {
-    std::string resume = prefix + after;
     it->SeekForPrev(resume);
     if (it->Valid() && it->key() == resume) it->Prev();
   }
-  // Participants read once per page; an unreadable one has no sectors.
+  // Participants read once per page, as of the listing's revision; an
+  // unreadable one has no sectors.
   absl::flat_hash_map<std::string, std::unique_ptr<CompanyRecord>> companies;
   auto participant =
       [&](const std::string& id) -> absl::StatusOr<const CompanyRecord*> {
     auto& slot = companies[id];
     if (slot == nullptr) {
       slot = std::make_unique<CompanyRecord>();
-      auto c = ReadRecord<CompanyRecord>(snap.options(), keys::CompanyKey(id),
-                                         kCompanies, id);
-      if (c.ok()) *slot = *std::move(c);
+      const auto* at = overlay ? overlay->Company(id) : nullptr;
+      if (at != nullptr) {
+        if (at->has_value()) *slot = **at;
+      } else {
+        auto c = ReadRecord<CompanyRecord>(
+            snap.options(), keys::CompanyKey(id), kCompanies, id);
+        if (c.ok()) *slot = *std::move(c);
+      }
     }
     return slot.get();
   };
+  size_t next_extra = 0;
   int scanned = 0;
   std::string last_suffix;
-  for (; it->Valid(); it->Prev()) {
+  std::string a, date, pid;
+  for (;;) {
+    // The next index entry of a partnership not changed since R.
+    bool have_current = false;
+    for (; it->Valid(); it->Prev()) {
+      bool ok = query.company_id().empty()
+                    ? keys::DecodeAnnouncedKey(View(it->key()), &date, &pid)
+                    : keys::DecodeAdjacencyKey(View(it->key()), &a, &date,
+                                               &pid);
+      if (!ok) return absl::DataLossError("malformed partnership index key");
+      if (overlay == nullptr || overlay->Partnership(pid) == nullptr) {
+        have_current = true;
+        break;
+      }
+    }
+    const bool have_extra = next_extra < extra.size();
+    if (!have_current && !have_extra) break;
     if (static_cast<int>(page.partnerships.size()) >= limit ||
         scanned >= kMaxScanPerPage) {
       page.next_page_token =
@@ -285,16 +434,20 @@ absl::StatusOr<PartnershipPage> RocksDbStore::ListPartnerships(
       break;
     }
     ++scanned;
-    std::string a, date, pid;
-    bool ok = query.company_id().empty()
-                  ? keys::DecodeAnnouncedKey(View(it->key()), &date, &pid)
-                  : keys::DecodeAdjacencyKey(View(it->key()), &a, &date, &pid);
-    if (!ok) return absl::DataLossError("malformed partnership index key");
-    last_suffix = it->key().ToString().substr(prefix.size());
-    ASSIGN_OR_RETURN(
-        PartnershipRecord p,
-        ReadRecord<PartnershipRecord>(snap.options(), keys::PartnershipKey(pid),
-                                      kPartnerships, pid));
+    PartnershipRecord p;
+    if (have_extra &&
+        (!have_current ||
+         absl::string_view(extra[next_extra].first) > View(it->key()))) {
+      last_suffix = extra[next_extra].first.substr(prefix.size());
+      p = *extra[next_extra].second;
+      ++next_extra;
+    } else {
+      last_suffix = it->key().ToString().substr(prefix.size());
+      ASSIGN_OR_RETURN(p, ReadRecord<PartnershipRecord>(
+                              snap.options(), keys::PartnershipKey(pid),
+                              kPartnerships, pid));
+      it->Prev();
+    }
     ASSIGN_OR_RETURN(bool match,
                      PartnershipMatchesQuery(query, p, participant));
     if (!match) continue;

@@ -186,20 +186,23 @@ QueryLimits RocksDbStore::GraphLimits(absl::Time deadline) const {
 }
 
 absl::StatusOr<NeighborhoodResult> RocksDbStore::GetNeighborhood(
-    const NeighborhoodQuery& query, absl::Time deadline) {
-  auto snap = index_.OpenView();
+    const NeighborhoodQuery& query, absl::Time deadline,
+    int64_t as_of_revision) {
+  ASSIGN_OR_RETURN(auto snap, GraphViewAt(as_of_revision));
   return storage::GetNeighborhood(*snap, query, GraphLimits(deadline));
 }
 
 absl::StatusOr<PathsResult> RocksDbStore::FindPaths(const PathQuery& query,
-                                                    absl::Time deadline) {
-  auto snap = index_.OpenView();
+                                                    absl::Time deadline,
+                                                    int64_t as_of_revision) {
+  ASSIGN_OR_RETURN(auto snap, GraphViewAt(as_of_revision));
   return storage::FindPaths(*snap, query, GraphLimits(deadline));
 }
 
 absl::StatusOr<AggregateResult> RocksDbStore::AggregatePartnerships(
-    const AggregateQuery& query, absl::Time deadline) {
-  auto snap = index_.OpenView();
+    const AggregateQuery& query, absl::Time deadline,
+    int64_t as_of_revision) {
+  ASSIGN_OR_RETURN(auto snap, GraphViewAt(as_of_revision));
   return storage::AggregatePartnerships(*snap, query, GraphLimits(deadline));
 }
 

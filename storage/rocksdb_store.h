@@ -25,6 +25,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -35,6 +36,7 @@
 #include "absl/synchronization/mutex.h"
 #include "rocksdb/db.h"
 #include "rocksdb/utilities/write_batch_with_index.h"
+#include "storage/as_of.h"
 #include "storage/graph_index.h"
 #include "storage/graph_store.h"
 #include "storage/plan_context.h"
@@ -91,27 +93,47 @@ class RocksDbStore : public GraphStore {
   int64_t Revision() const override;
   void SetCommitListener(CommitListener listener) override;
 
+  using GraphStore::AggregatePartnerships;
+  using GraphStore::BatchGetCompanies;
+  using GraphStore::FindPaths;
+  using GraphStore::GetCompany;
+  using GraphStore::GetNeighborhood;
+  using GraphStore::GetPartnership;
+  using GraphStore::ListCompanies;
+  using GraphStore::ListPartnerships;
+
   // Graph queries on the in-memory index (rocksdb_store.cc).
   absl::StatusOr<NeighborhoodResult> GetNeighborhood(
-      const NeighborhoodQuery& query, absl::Time deadline) override;
+      const NeighborhoodQuery& query, absl::Time deadline,
+      int64_t as_of_revision) override;
   absl::StatusOr<PathsResult> FindPaths(const PathQuery& query,
-                                        absl::Time deadline) override;
+                                        absl::Time deadline,
+                                        int64_t as_of_revision) override;
   absl::StatusOr<AggregateResult> AggregatePartnerships(
-      const AggregateQuery& query, absl::Time deadline) override;
+      const AggregateQuery& query, absl::Time deadline,
+      int64_t as_of_revision) override;
 
   // Reads (rocksdb_reads.cc).
-  absl::StatusOr<CompanyRecord> GetCompany(absl::string_view id) override;
+  absl::StatusOr<CompanyRecord> GetCompany(absl::string_view id,
+                                           int64_t as_of_revision) override;
   absl::StatusOr<std::vector<CompanyRecord>> BatchGetCompanies(
-      const std::vector<std::string>& ids) override;
-  absl::StatusOr<CompanyPage> ListCompanies(
-      const CompanyFilter& filter, int page_size,
-      absl::string_view page_token) override;
+      const std::vector<std::string>& ids, int64_t as_of_revision) override;
+  absl::StatusOr<CompanyPage> ListCompanies(const CompanyFilter& filter,
+                                            int page_size,
+                                            absl::string_view page_token,
+                                            int64_t as_of_revision) override;
   absl::StatusOr<SearchResult> SearchCompanies(absl::string_view query,
                                                int limit) override;
   absl::StatusOr<PartnershipRecord> GetPartnership(
-      absl::string_view id) override;
+      absl::string_view id, int64_t as_of_revision) override;
   absl::StatusOr<PartnershipPage> ListPartnerships(
       const PartnershipQuery& query, int page_size,
+      absl::string_view page_token, int64_t as_of_revision) override;
+
+  // Point in time and record history (rocksdb_history.cc).
+  absl::StatusOr<int64_t> RevisionAt(absl::Time time) override;
+  absl::StatusOr<RevisionsPage> ListRevisions(
+      RecordKind kind, absl::string_view id, int page_size,
       absl::string_view page_token) override;
   absl::StatusOr<ChangesPage> ReadChanges(int64_t start_revision,
                                           int max_batches) override;
@@ -190,6 +212,23 @@ class RocksDbStore : public GraphStore {
                                     absl::string_view id);
   absl::StatusOr<int64_t> CountPrefix(const RocksDbSnapshotReader& snap,
                                       const std::string& prefix);
+
+  // Point in time (rocksdb_history.cc). The revision `snap` is at, once
+  // `as_of_revision` (> 0) is known to be readable there (see GraphStore).
+  absl::StatusOr<int64_t> CheckAsOf(const RocksDbSnapshotReader& snap,
+                                    int64_t as_of_revision);
+  // The changes of revisions (as_of_revision, revision], read at `ro`.
+  absl::StatusOr<std::shared_ptr<const AsOfOverlay>> OverlayAt(
+      const rocksdb::ReadOptions& ro, int64_t as_of_revision,
+      int64_t revision);
+  // One record as it was at `as_of_revision`; nullopt when it did not exist.
+  template <typename Record>
+  absl::StatusOr<std::optional<Record>> RecordAt(
+      const rocksdb::ReadOptions& ro, char table, absl::string_view id,
+      int64_t as_of_revision);
+  // The graph index's view, seen as of `as_of_revision` (0: now).
+  absl::StatusOr<std::unique_ptr<GraphSnapshot>> GraphViewAt(
+      int64_t as_of_revision);
   QueryLimits GraphLimits(absl::Time deadline) const;
 
   std::unique_ptr<rocksdb::DB> db_;
@@ -230,6 +269,16 @@ void RocksDbStore::Run(Body body, WriteMode mode, Done<T> done) {
 // directory `dir` (rocksdb_open.cc, which removes such files left over by a
 // stop mid-write).
 std::string IngestFilePath(const std::string& dir, int64_t revision);
+
+// The history entries (keys::HistoryKey) of one committed change batch
+// (rocksdb_history.cc): fn(key, value) once per record it changed.
+void ForEachHistoryEntry(
+    const ChangeBatchRecord& changes,
+    const std::function<void(std::string key, std::string value)>& fn);
+
+// Writes the history entries of every change-log entry held, once, for a
+// store written before the history table existed (rocksdb_history.cc).
+absl::Status BuildHistoryIndex(rocksdb::DB* db);
 
 // Reads the store revision of the (closed) store in `dir`
 // (rocksdb_export.cc).

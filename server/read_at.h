@@ -1,0 +1,40 @@
+#ifndef PARTNERGRAPH_SERVER_READ_AT_H_
+#define PARTNERGRAPH_SERVER_READ_AT_H_
+
+// Point-in-time reads: the `as_of_revision` / `as_of_time` pair of the read
+// requests, resolved to one store revision, and the revision a response
+// reports in its metadata.
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "grpcpp/server_context.h"
+#include "storage/graph_store.h"
+
+namespace partnergraph::server {
+
+// The response metadata key carrying the revision a read was answered at.
+inline constexpr char kRevisionMetadata[] = "partnergraph-revision";
+
+// The revision to read at: 0 for now, else the one named or the last one
+// committed at or before the time. INVALID_ARGUMENT for a negative
+// revision, both set, or a time out of the Timestamp range; OUT_OF_RANGE
+// from the store (see GraphStore::RevisionAt).
+absl::StatusOr<int64_t> ResolveAsOf(storage::GraphStore* store,
+                                    int64_t as_of_revision, bool has_time,
+                                    const google::protobuf::Timestamp& time);
+
+template <typename Request>
+absl::StatusOr<int64_t> ResolveAsOf(storage::GraphStore* store,
+                                    const Request& request) {
+  return ResolveAsOf(store, request.as_of_revision(), request.has_as_of_time(),
+                     request.as_of_time());
+}
+
+// Adds kRevisionMetadata to the response's initial metadata.
+void ReportRevision(grpc::CallbackServerContext* context, int64_t revision);
+
+}  // namespace partnergraph::server
+
+#endif  // PARTNERGRAPH_SERVER_READ_AT_H_
