@@ -27,8 +27,8 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "server/convert.h"
-#include "server/read_at.h"
 #include "server/log.h"
+#include "server/read_at.h"
 #include "server/response_bounds.h"
 #include "server/status_util.h"
 #include "storage/graph_query.h"
@@ -129,12 +129,12 @@ grpc::ServerUnaryReactor* Run(GraphQueryPool* pool,
                               const char* method, const Response* response,
                               std::function<absl::Status()> query) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  bool queued = pool->Submit([reactor, context, method, response,
-                              query = std::move(query)] {
-    absl::Status status = query();
-    if (status.ok()) ReportRevision(context, response->revision());
-    reactor->Finish(Reply(method, status));
-  });
+  bool queued = pool->Submit(
+      [reactor, context, method, response, query = std::move(query)] {
+        absl::Status status = query();
+        if (status.ok()) ReportRevision(context, response->revision());
+        reactor->Finish(Reply(method, status));
+      });
   if (!queued) {
     reactor->Finish(
         Reply(method, absl::UnavailableError(absl::StrCat(

@@ -13,9 +13,9 @@ absl::StatusOr<int64_t> ResolveAsOf(storage::GraphStore* store,
                                     int64_t as_of_revision, bool has_time,
                                     const google::protobuf::Timestamp& time) {
   if (as_of_revision < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "as_of_revision: want 0 (now) or a revision >= 1, got ",
-        as_of_revision));
+    return absl::InvalidArgumentError(
+        absl::StrCat("as_of_revision: want 0 (now) or a revision >= 1, got ",
+                     as_of_revision));
   }
   if (has_time && as_of_revision != 0) {
     return absl::InvalidArgumentError(

@@ -305,9 +305,9 @@ absl::StatusOr<v1::ListPartnershipsResponse> ListPartnerships(
   ASSIGN_OR_RETURN(storage::PartnershipQuery query,
                    PartnershipQueryFromApi("filter", req.filter()));
   ASSIGN_OR_RETURN(int64_t as_of, ResolveAsOf(store, req));
-  ASSIGN_OR_RETURN(storage::PartnershipPage page,
-                   store->ListPartnerships(query, req.page_size(),
-                                           req.page_token(), as_of));
+  ASSIGN_OR_RETURN(
+      storage::PartnershipPage page,
+      store->ListPartnerships(query, req.page_size(), req.page_token(), as_of));
   v1::ListPartnershipsResponse response;
   for (const storage::PartnershipRecord& record : page.partnerships) {
     *response.add_partnerships() = PartnershipToApi(record);
@@ -486,8 +486,7 @@ grpc::ServerUnaryReactor* CompanyServiceImpl::ListCompanyRevisions(
   auto result = ListRevisions<v1::ListCompanyRevisionsRequest,
                               v1::ListCompanyRevisionsResponse>(
       store_, storage::RecordKind::kCompany, kCompaniesCollection, *request,
-      [](v1::ListCompanyRevisionsResponse* r,
-         const storage::RecordVersion& v) {
+      [](v1::ListCompanyRevisionsResponse* r, const storage::RecordVersion& v) {
         v1::CompanyRevision* out = r->add_revisions();
         *out->mutable_company() = CompanyToApi(v.event.company());
         return out;

@@ -32,9 +32,9 @@ absl::Status ForEachField(absl::string_view batch, Fn fn) {
   while (uint32_t tag = in.ReadTag()) {
     bool consumed = false;
     bool more = true;
-    ASSIGN_OR_RETURN(more, fn(WireFormatLite::GetTagFieldNumber(tag),
-                              WireFormatLite::GetTagWireType(tag), &in,
-                              &consumed));
+    ASSIGN_OR_RETURN(more,
+                     fn(WireFormatLite::GetTagFieldNumber(tag),
+                        WireFormatLite::GetTagWireType(tag), &in, &consumed));
     if (!more) return absl::OkStatus();
     if (!consumed && !WireFormatLite::SkipField(&in, tag)) return Unreadable();
   }
@@ -43,7 +43,8 @@ absl::Status ForEachField(absl::string_view batch, Fn fn) {
 }
 
 // The partnership's participants, once each, in record order.
-std::vector<absl::string_view> DistinctParticipants(const PartnershipRecord& p) {
+std::vector<absl::string_view> DistinctParticipants(
+    const PartnershipRecord& p) {
   std::vector<absl::string_view> ids;
   for (const auto& part : p.participants()) {
     if (std::find(ids.begin(), ids.end(), part.company_id()) == ids.end()) {
@@ -251,8 +252,7 @@ class AsOfSnapshot final : public GraphSnapshot {
     size_t next = 0;
     auto emit_before = [&](absl::string_view date, absl::string_view id,
                            bool all) -> absl::Status {
-      for (; next < extra.size() &&
-             (all || EdgeBefore(*extra[next], date, id));
+      for (; next < extra.size() && (all || EdgeBefore(*extra[next], date, id));
            ++next) {
         if (InWindow(extra[next]->announced_on(), after, before)) {
           RETURN_IF_ERROR(EmitEdge(*extra[next], fn));
@@ -306,20 +306,20 @@ std::optional<PartnershipRecord> PartnershipBefore(
 
 absl::StatusOr<int64_t> ChangeBatchTime(absl::string_view batch) {
   int64_t time = 0;
-  RETURN_IF_ERROR(ForEachField(
-      batch,
-      [&](int field, WireFormatLite::WireType type,
-          google::protobuf::io::CodedInputStream* in,
-          bool* consumed) -> absl::StatusOr<bool> {
-        if (field != kTimeField || type != WireFormatLite::WIRETYPE_VARINT) {
-          return true;
-        }
-        uint64_t v = 0;
-        if (!in->ReadVarint64(&v)) return Unreadable();
-        time = static_cast<int64_t>(v);
-        *consumed = true;
-        return false;
-      }));
+  RETURN_IF_ERROR(ForEachField(batch,
+                               [&](int field, WireFormatLite::WireType type,
+                                   google::protobuf::io::CodedInputStream* in,
+                                   bool* consumed) -> absl::StatusOr<bool> {
+                                 if (field != kTimeField ||
+                                     type != WireFormatLite::WIRETYPE_VARINT) {
+                                   return true;
+                                 }
+                                 uint64_t v = 0;
+                                 if (!in->ReadVarint64(&v)) return Unreadable();
+                                 time = static_cast<int64_t>(v);
+                                 *consumed = true;
+                                 return false;
+                               }));
   return time;
 }
 
@@ -328,27 +328,27 @@ absl::StatusOr<ChangeEventRecord> ChangeBatchEvent(absl::string_view batch,
   int seen = 0;
   bool found = false;
   ChangeEventRecord event;
-  RETURN_IF_ERROR(ForEachField(
-      batch,
-      [&](int field, WireFormatLite::WireType type,
-          google::protobuf::io::CodedInputStream* in,
-          bool* consumed) -> absl::StatusOr<bool> {
-        if (field != kEventsField ||
-            type != WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
-          return true;
-        }
-        if (seen++ != index) return true;
-        uint32_t size = 0;
-        std::string bytes;
-        if (!in->ReadVarint32(&size) ||
-            !in->ReadString(&bytes, static_cast<int>(size)) ||
-            !event.ParseFromString(bytes)) {
-          return Unreadable();
-        }
-        *consumed = true;
-        found = true;
-        return false;
-      }));
+  RETURN_IF_ERROR(
+      ForEachField(batch,
+                   [&](int field, WireFormatLite::WireType type,
+                       google::protobuf::io::CodedInputStream* in,
+                       bool* consumed) -> absl::StatusOr<bool> {
+                     if (field != kEventsField ||
+                         type != WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+                       return true;
+                     }
+                     if (seen++ != index) return true;
+                     uint32_t size = 0;
+                     std::string bytes;
+                     if (!in->ReadVarint32(&size) ||
+                         !in->ReadString(&bytes, static_cast<int>(size)) ||
+                         !event.ParseFromString(bytes)) {
+                       return Unreadable();
+                     }
+                     *consumed = true;
+                     found = true;
+                     return false;
+                   }));
   if (!found) return Unreadable();
   return event;
 }

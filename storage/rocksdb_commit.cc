@@ -125,8 +125,7 @@ absl::Status AddPlan(const WritePlan& plan, bool unindexed,
 // entries. `get` reads a key as the write will find it; `del` deletes one.
 absl::Status TrimRevision(
     int64_t trim,
-    const std::function<rocksdb::Status(const std::string&, std::string*)>&
-        get,
+    const std::function<rocksdb::Status(const std::string&, std::string*)>& get,
     const std::function<void(const std::string&)>& del) {
   const std::string key = keys::ChangeKey(trim);
   std::string bytes;

@@ -37,10 +37,9 @@ char EventTable(const ChangeEventRecord& e) {
 }
 
 absl::Status NoHistory(char table, absl::string_view id) {
-  return absl::DataLossError(
-      absl::StrCat("history of ",
-                   table == keys::kCompany ? kCompanies : kPartnerships, "/",
-                   id, " is missing a change"));
+  return absl::DataLossError(absl::StrCat(
+      "history of ", table == keys::kCompany ? kCompanies : kPartnerships, "/",
+      id, " is missing a change"));
 }
 
 template <typename Record>
@@ -88,14 +87,13 @@ absl::Status BuildHistoryIndex(rocksdb::DB* db) {
   rocksdb::WriteOptions wo;
   wo.sync = true;
   for (it->Seek(prefix); it->Valid(); it->Next()) {
-    ASSIGN_OR_RETURN(ChangeBatchRecord changes,
-                     ParseRecord<ChangeBatchRecord>(
-                         absl::string_view(it->value().data(),
-                                           it->value().size()),
-                         "change log"));
-    ForEachHistoryEntry(changes, [&](std::string k, std::string v) {
-      batch.Put(k, v);
-    });
+    ASSIGN_OR_RETURN(
+        ChangeBatchRecord changes,
+        ParseRecord<ChangeBatchRecord>(
+            absl::string_view(it->value().data(), it->value().size()),
+            "change log"));
+    ForEachHistoryEntry(changes,
+                        [&](std::string k, std::string v) { batch.Put(k, v); });
     if (batch.Count() >= 10000) {
       RETURN_IF_ERROR(FromRocks(db->Write(wo, &batch), "build history index"));
       batch.Clear();
@@ -139,18 +137,18 @@ absl::StatusOr<std::shared_ptr<const AsOfOverlay>> RocksDbStore::OverlayAt(
   for (it->Seek(keys::ChangeKey(expect)); it->Valid(); it->Next(), ++expect) {
     int64_t rev = 0;
     if (!keys::DecodeChangeKey(View(it->key()), &rev) || rev != expect) {
-      return absl::OutOfRangeError(absl::StrCat(
-          "as_of_revision: revision ", expect, " is no longer held"));
+      return absl::OutOfRangeError(absl::StrCat("as_of_revision: revision ",
+                                                expect, " is no longer held"));
     }
-    ASSIGN_OR_RETURN(ChangeBatchRecord changes,
-                     ParseRecord<ChangeBatchRecord>(View(it->value()),
-                                                    "change log"));
+    ASSIGN_OR_RETURN(
+        ChangeBatchRecord changes,
+        ParseRecord<ChangeBatchRecord>(View(it->value()), "change log"));
     overlay->Add(changes);
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "read change log"));
   if (expect != revision + 1) {
-    return absl::OutOfRangeError(absl::StrCat(
-        "as_of_revision: revision ", expect, " is no longer held"));
+    return absl::OutOfRangeError(absl::StrCat("as_of_revision: revision ",
+                                              expect, " is no longer held"));
   }
   return overlay;
 }
@@ -162,11 +160,10 @@ absl::StatusOr<std::optional<Record>> RocksDbStore::RecordAt(
   const absl::string_view collection =
       table == keys::kCompany ? kCompanies : kPartnerships;
   std::string bytes;
-  rocksdb::Status s =
-      db_->Get(ro,
-               table == keys::kCompany ? keys::CompanyKey(id)
-                                       : keys::PartnershipKey(id),
-               &bytes);
+  rocksdb::Status s = db_->Get(
+      ro,
+      table == keys::kCompany ? keys::CompanyKey(id) : keys::PartnershipKey(id),
+      &bytes);
   std::optional<Record> now;
   if (!s.IsNotFound()) {
     RETURN_IF_ERROR(FromRocks(s, absl::StrCat("read ", collection, "/", id)));
@@ -201,9 +198,9 @@ absl::StatusOr<std::optional<Record>> RocksDbStore::RecordAt(
   return Before<Record>(event);
 }
 
-template absl::StatusOr<std::optional<CompanyRecord>> RocksDbStore::RecordAt<
-    CompanyRecord>(const rocksdb::ReadOptions&, char, absl::string_view,
-                   int64_t);
+template absl::StatusOr<std::optional<CompanyRecord>>
+RocksDbStore::RecordAt<CompanyRecord>(const rocksdb::ReadOptions&, char,
+                                      absl::string_view, int64_t);
 template absl::StatusOr<std::optional<PartnershipRecord>>
 RocksDbStore::RecordAt<PartnershipRecord>(const rocksdb::ReadOptions&, char,
                                           absl::string_view, int64_t);
@@ -327,11 +324,11 @@ absl::StatusOr<RevisionsPage> RocksDbStore::ListRevisions(
     // No version held: NOT_FOUND unless the record exists (every change of
     // it trimmed).
     std::string record;
-    rocksdb::Status s = db_->Get(snap.options(),
-                                 table == keys::kCompany
-                                     ? keys::CompanyKey(id)
-                                     : keys::PartnershipKey(id),
-                                 &record);
+    rocksdb::Status s =
+        db_->Get(snap.options(),
+                 table == keys::kCompany ? keys::CompanyKey(id)
+                                         : keys::PartnershipKey(id),
+                 &record);
     if (s.IsNotFound()) return NotFound(collection, id);
     RETURN_IF_ERROR(FromRocks(s, "read record"));
   }

@@ -54,10 +54,10 @@ void PartnershipScanBounds(const PartnershipQuery& query, std::string* prefix,
 // The index keys (between `lower` and `upper`, before `resume` when set)
 // that the overlay's partnerships had at its revision, newest first: their
 // adjacency keys under `company_id`, or their announced-date keys.
-std::vector<std::pair<std::string, const PartnershipRecord*>>
-OverlayIndexKeys(const AsOfOverlay& overlay, const std::string& company_id,
-                 const std::string& lower, const std::string& upper,
-                 const std::string& resume) {
+std::vector<std::pair<std::string, const PartnershipRecord*>> OverlayIndexKeys(
+    const AsOfOverlay& overlay, const std::string& company_id,
+    const std::string& lower, const std::string& upper,
+    const std::string& resume) {
   std::vector<std::pair<std::string, const PartnershipRecord*>> out;
   for (const auto& [id, p] : overlay.partnerships()) {
     if (!p.has_value()) continue;
@@ -119,8 +119,8 @@ absl::StatusOr<Record> RocksDbStore::ReadRecord(const rocksdb::ReadOptions& ro,
   return ParseRecord<Record>(View(value), collection, id);
 }
 
-absl::StatusOr<CompanyRecord> RocksDbStore::GetCompany(
-    absl::string_view id, int64_t as_of_revision) {
+absl::StatusOr<CompanyRecord> RocksDbStore::GetCompany(absl::string_view id,
+                                                       int64_t as_of_revision) {
   RETURN_IF_ERROR(ValidateId("name", id));
   if (as_of_revision == 0) {
     return ReadRecord<CompanyRecord>(rocksdb::ReadOptions(),
@@ -128,9 +128,9 @@ absl::StatusOr<CompanyRecord> RocksDbStore::GetCompany(
   }
   RocksDbSnapshotReader snap(db_.get());
   RETURN_IF_ERROR(CheckAsOf(snap, as_of_revision).status());
-  ASSIGN_OR_RETURN(auto c, RecordAt<CompanyRecord>(snap.options(),
-                                                   keys::kCompany, id,
-                                                   as_of_revision));
+  ASSIGN_OR_RETURN(auto c,
+                   RecordAt<CompanyRecord>(snap.options(), keys::kCompany, id,
+                                           as_of_revision));
   if (!c.has_value()) return NotFound(kCompanies, id);
   return *std::move(c);
 }
@@ -152,16 +152,16 @@ absl::StatusOr<std::vector<CompanyRecord>> RocksDbStore::BatchGetCompanies(
   out.reserve(ids.size());
   for (const std::string& id : ids) {
     if (as_of_revision == 0) {
-      ASSIGN_OR_RETURN(CompanyRecord c, ReadRecord<CompanyRecord>(
-                                            snap.options(),
-                                            keys::CompanyKey(id), kCompanies,
-                                            id));
+      ASSIGN_OR_RETURN(
+          CompanyRecord c,
+          ReadRecord<CompanyRecord>(snap.options(), keys::CompanyKey(id),
+                                    kCompanies, id));
       out.push_back(std::move(c));
       continue;
     }
-    ASSIGN_OR_RETURN(auto c, RecordAt<CompanyRecord>(snap.options(),
-                                                     keys::kCompany, id,
-                                                     as_of_revision));
+    ASSIGN_OR_RETURN(auto c,
+                     RecordAt<CompanyRecord>(snap.options(), keys::kCompany, id,
+                                             as_of_revision));
     if (!c.has_value()) return NotFound(kCompanies, id);
     out.push_back(*std::move(c));
   }
@@ -207,7 +207,8 @@ absl::StatusOr<CompanyPage> RocksDbStore::ListCompanies(
     }
   }
   using OverlayIt =
-      absl::btree_map<std::string, std::optional<CompanyRecord>>::const_iterator;
+      absl::btree_map<std::string,
+                      std::optional<CompanyRecord>>::const_iterator;
   OverlayIt ov, ov_end;
   if (overlay != nullptr) {
     ov = after.empty() ? overlay->companies().begin()
@@ -252,8 +253,8 @@ absl::StatusOr<CompanyPage> RocksDbStore::ListCompanies(
       ++ov;
     } else {
       last_key = it->key().ToString();
-      ASSIGN_OR_RETURN(c, ParseRecord<CompanyRecord>(View(it->value()),
-                                                     "company"));
+      ASSIGN_OR_RETURN(
+          c, ParseRecord<CompanyRecord>(View(it->value()), "company"));
       it->Next();
     }
     if (CompanyMatches(filter, c)) page.companies.push_back(std::move(c));
@@ -342,9 +343,9 @@ absl::StatusOr<PartnershipRecord> RocksDbStore::GetPartnership(
   }
   RocksDbSnapshotReader snap(db_.get());
   RETURN_IF_ERROR(CheckAsOf(snap, as_of_revision).status());
-  ASSIGN_OR_RETURN(auto p, RecordAt<PartnershipRecord>(snap.options(),
-                                                       keys::kPartnership, id,
-                                                       as_of_revision));
+  ASSIGN_OR_RETURN(
+      auto p, RecordAt<PartnershipRecord>(snap.options(), keys::kPartnership,
+                                          id, as_of_revision));
   if (!p.has_value()) return NotFound(kPartnerships, id);
   return *std::move(p);
 }
@@ -374,8 +375,8 @@ absl::StatusOr<PartnershipPage> RocksDbStore::ListPartnerships(
     ASSIGN_OR_RETURN(overlay,
                      OverlayAt(snap.options(), as_of_revision, revision));
     page.revision = as_of_revision;
-    extra = OverlayIndexKeys(*overlay, query.company_id(), lower, upper,
-                             resume);
+    extra =
+        OverlayIndexKeys(*overlay, query.company_id(), lower, upper, resume);
   }
   rocksdb::Slice lower_slice(lower), upper_slice(upper);
   rocksdb::ReadOptions ro = snap.options();
@@ -400,8 +401,8 @@ absl::StatusOr<PartnershipPage> RocksDbStore::ListPartnerships(
       if (at != nullptr) {
         if (at->has_value()) *slot = **at;
       } else {
-        auto c = ReadRecord<CompanyRecord>(
-            snap.options(), keys::CompanyKey(id), kCompanies, id);
+        auto c = ReadRecord<CompanyRecord>(snap.options(), keys::CompanyKey(id),
+                                           kCompanies, id);
         if (c.ok()) *slot = *std::move(c);
       }
     }
@@ -415,10 +416,10 @@ absl::StatusOr<PartnershipPage> RocksDbStore::ListPartnerships(
     // The next index entry of a partnership not changed since R.
     bool have_current = false;
     for (; it->Valid(); it->Prev()) {
-      bool ok = query.company_id().empty()
-                    ? keys::DecodeAnnouncedKey(View(it->key()), &date, &pid)
-                    : keys::DecodeAdjacencyKey(View(it->key()), &a, &date,
-                                               &pid);
+      bool ok =
+          query.company_id().empty()
+              ? keys::DecodeAnnouncedKey(View(it->key()), &date, &pid)
+              : keys::DecodeAdjacencyKey(View(it->key()), &a, &date, &pid);
       if (!ok) return absl::DataLossError("malformed partnership index key");
       if (overlay == nullptr || overlay->Partnership(pid) == nullptr) {
         have_current = true;

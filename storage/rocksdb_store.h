@@ -219,13 +219,13 @@ class RocksDbStore : public GraphStore {
                                     int64_t as_of_revision);
   // The changes of revisions (as_of_revision, revision], read at `ro`.
   absl::StatusOr<std::shared_ptr<const AsOfOverlay>> OverlayAt(
-      const rocksdb::ReadOptions& ro, int64_t as_of_revision,
-      int64_t revision);
+      const rocksdb::ReadOptions& ro, int64_t as_of_revision, int64_t revision);
   // One record as it was at `as_of_revision`; nullopt when it did not exist.
   template <typename Record>
-  absl::StatusOr<std::optional<Record>> RecordAt(
-      const rocksdb::ReadOptions& ro, char table, absl::string_view id,
-      int64_t as_of_revision);
+  absl::StatusOr<std::optional<Record>> RecordAt(const rocksdb::ReadOptions& ro,
+                                                 char table,
+                                                 absl::string_view id,
+                                                 int64_t as_of_revision);
   // The graph index's view, seen as of `as_of_revision` (0: now).
   absl::StatusOr<std::unique_ptr<GraphSnapshot>> GraphViewAt(
       int64_t as_of_revision);
