@@ -140,9 +140,7 @@ class ServerTest : public ::testing::Test {
   void TearDown() override { StopServer(); }
 
   void StartServer(server::ServerOptions options) {
-    storage::StoreOptions store_options;
-    store_options.sync = false;  // Durability is the shutdown test's topic.
-    auto store = storage::OpenRocksDbStore(dir_.path() + "/db", store_options);
+    auto store = storage::OpenRocksDbStore(dir_.path() + "/db", store_options_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     options.listen = "127.0.0.1:0";
@@ -248,6 +246,12 @@ class ServerTest : public ::testing::Test {
     return created;
   }
 
+  // Durability is the shutdown test's topic.
+  storage::StoreOptions store_options_ = [] {
+    storage::StoreOptions o;
+    o.sync = false;
+    return o;
+  }();
   TempDir dir_;
   std::unique_ptr<storage::GraphStore> store_;
   std::unique_ptr<server::Server> server_;
