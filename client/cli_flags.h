@@ -1,15 +1,18 @@
 #ifndef PARTNERGRAPH_CLIENT_CLI_FLAGS_H_
 #define PARTNERGRAPH_CLIENT_CLI_FLAGS_H_
 
-// Helpers for the field flags of create and update commands: a flag that
-// was not given leaves its field alone; a repeated flag given once with an
-// empty value clears its list.
+// Helpers for flags shared by several commands. The field flags of create
+// and update commands: a flag that was not given leaves its field alone; a
+// repeated flag given once with an empty value clears its list. And --as-of,
+// the point in time of every command that reads.
 
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/status/statusor.h"
+#include "client/requests.h"
 
 namespace partnergraph::client {
 
@@ -34,6 +37,30 @@ inline void SetListIfGiven(const CLI::Option* option,
                            std::optional<std::vector<std::string>>* out) {
   if (option->count() > 0) *out = NonEmpty(values);
 }
+
+// --as-of REV|TIME (ParseAsOf): read the state at a store revision or a
+// commit time instead of now.
+struct AsOfFlag {
+  std::string text;
+  CLI::Option* option = nullptr;
+
+  void Register(CLI::App* command) {
+    option = command
+                 ->add_option("--as-of", text,
+                              "Read the state as of a store revision (e.g. "
+                              "42, as `history` lists them) or an RFC 3339 "
+                              "time (e.g. 2026-01-31T12:00:00Z or "
+                              "2026-01-31T14:00:00+02:00)")
+                 ->type_name("REV|TIME");
+  }
+
+  // Not set (now) when the flag was not given; INVALID_ARGUMENT naming
+  // --as-of for a bad value.
+  absl::StatusOr<AsOf> Parse() const {
+    if (option == nullptr || option->count() == 0) return AsOf();
+    return ParseAsOf("--as-of", text);
+  }
+};
 
 }  // namespace partnergraph::client
 

@@ -20,8 +20,8 @@ absl::StatusOr<Response> Invoke(const Call& call) {
   return response;
 }
 
-// Shared by ListAllCompanies and ListAllPartnerships: `list` fetches one page
-// for a request; `append` moves the items of a page into the accumulator.
+// Shared by the ListAll* methods: `list` fetches one page for a request;
+// `append` moves the items of a page into the accumulator.
 template <typename Request, typename Response, typename List, typename Append>
 absl::StatusOr<Response> ListAll(Request request, const List& list,
                                  const Append& append) {
@@ -79,6 +79,11 @@ absl::StatusOr<v1::Company> PartnergraphClient::GetCompany(
     absl::string_view name) {
   v1::GetCompanyRequest request;
   request.set_name(std::string(name));
+  return GetCompany(request);
+}
+
+absl::StatusOr<v1::Company> PartnergraphClient::GetCompany(
+    const v1::GetCompanyRequest& request) {
   return Invoke<v1::Company>([&](v1::Company* response) {
     grpc::ClientContext context;
     PrepareContext(&context);
@@ -139,6 +144,34 @@ absl::StatusOr<v1::ListCompaniesResponse> PartnergraphClient::ListAllCompanies(
       });
 }
 
+absl::StatusOr<v1::ListCompanyRevisionsResponse>
+PartnergraphClient::ListCompanyRevisions(
+    const v1::ListCompanyRevisionsRequest& request) {
+  return Invoke<v1::ListCompanyRevisionsResponse>(
+      [&](v1::ListCompanyRevisionsResponse* response) {
+        grpc::ClientContext context;
+        PrepareContext(&context);
+        return companies_->ListCompanyRevisions(&context, request, response);
+      });
+}
+
+absl::StatusOr<v1::ListCompanyRevisionsResponse>
+PartnergraphClient::ListAllCompanyRevisions(
+    v1::ListCompanyRevisionsRequest request) {
+  return ListAll<v1::ListCompanyRevisionsRequest,
+                 v1::ListCompanyRevisionsResponse>(
+      std::move(request),
+      [this](const v1::ListCompanyRevisionsRequest& r) {
+        return ListCompanyRevisions(r);
+      },
+      [](v1::ListCompanyRevisionsResponse* page,
+         v1::ListCompanyRevisionsResponse* all) {
+        for (v1::CompanyRevision& r : *page->mutable_revisions()) {
+          *all->add_revisions() = std::move(r);
+        }
+      });
+}
+
 absl::StatusOr<v1::SearchCompaniesResponse> PartnergraphClient::SearchCompanies(
     const v1::SearchCompaniesRequest& request) {
   return Invoke<v1::SearchCompaniesResponse>(
@@ -162,6 +195,11 @@ absl::StatusOr<v1::Partnership> PartnergraphClient::GetPartnership(
     absl::string_view name) {
   v1::GetPartnershipRequest request;
   request.set_name(std::string(name));
+  return GetPartnership(request);
+}
+
+absl::StatusOr<v1::Partnership> PartnergraphClient::GetPartnership(
+    const v1::GetPartnershipRequest& request) {
   return Invoke<v1::Partnership>([&](v1::Partnership* response) {
     grpc::ClientContext context;
     PrepareContext(&context);
@@ -212,6 +250,35 @@ PartnergraphClient::ListAllPartnerships(v1::ListPartnershipsRequest request) {
          v1::ListPartnershipsResponse* all) {
         for (v1::Partnership& p : *page->mutable_partnerships()) {
           *all->add_partnerships() = std::move(p);
+        }
+      });
+}
+
+absl::StatusOr<v1::ListPartnershipRevisionsResponse>
+PartnergraphClient::ListPartnershipRevisions(
+    const v1::ListPartnershipRevisionsRequest& request) {
+  return Invoke<v1::ListPartnershipRevisionsResponse>(
+      [&](v1::ListPartnershipRevisionsResponse* response) {
+        grpc::ClientContext context;
+        PrepareContext(&context);
+        return partnerships_->ListPartnershipRevisions(&context, request,
+                                                       response);
+      });
+}
+
+absl::StatusOr<v1::ListPartnershipRevisionsResponse>
+PartnergraphClient::ListAllPartnershipRevisions(
+    v1::ListPartnershipRevisionsRequest request) {
+  return ListAll<v1::ListPartnershipRevisionsRequest,
+                 v1::ListPartnershipRevisionsResponse>(
+      std::move(request),
+      [this](const v1::ListPartnershipRevisionsRequest& r) {
+        return ListPartnershipRevisions(r);
+      },
+      [](v1::ListPartnershipRevisionsResponse* page,
+         v1::ListPartnershipRevisionsResponse* all) {
+        for (v1::PartnershipRevision& r : *page->mutable_revisions()) {
+          *all->add_revisions() = std::move(r);
         }
       });
 }

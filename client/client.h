@@ -88,6 +88,10 @@ class PartnergraphClient {
   absl::StatusOr<v1::Company> CreateCompany(
       const v1::CreateCompanyRequest& request);
   absl::StatusOr<v1::Company> GetCompany(absl::string_view name);
+  // The whole request: with as_of_revision or as_of_time, the company as it
+  // was then (NOT_FOUND when it did not exist then; OUT_OF_RANGE for a
+  // revision whose history is trimmed or that is not yet written).
+  absl::StatusOr<v1::Company> GetCompany(const v1::GetCompanyRequest& request);
   absl::StatusOr<v1::BatchGetCompaniesResponse> BatchGetCompanies(
       const v1::BatchGetCompaniesRequest& request);
   absl::StatusOr<v1::Company> UpdateCompany(
@@ -98,16 +102,27 @@ class PartnergraphClient {
   // Follows next_page_token until the last page and returns every company in
   // one response whose `revision` is the first page's (the earliest, so a
   // Watch from revision + 1 misses nothing) and whose next_page_token is
-  // empty.
+  // empty. Every page is asked with the same request but for its
+  // page_token, so as_of_revision / as_of_time hold for all of them.
   absl::StatusOr<v1::ListCompaniesResponse> ListAllCompanies(
       v1::ListCompaniesRequest request);
   absl::StatusOr<v1::SearchCompaniesResponse> SearchCompanies(
       const v1::SearchCompaniesRequest& request);
+  // The versions of one company held in the change log, newest first: one
+  // page, and every page (as ListAllCompanies). NOT_FOUND when the company
+  // neither exists nor has a version held.
+  absl::StatusOr<v1::ListCompanyRevisionsResponse> ListCompanyRevisions(
+      const v1::ListCompanyRevisionsRequest& request);
+  absl::StatusOr<v1::ListCompanyRevisionsResponse> ListAllCompanyRevisions(
+      v1::ListCompanyRevisionsRequest request);
 
   // PartnershipService, with the same error conventions.
   absl::StatusOr<v1::Partnership> CreatePartnership(
       const v1::CreatePartnershipRequest& request);
   absl::StatusOr<v1::Partnership> GetPartnership(absl::string_view name);
+  // As GetCompany(request).
+  absl::StatusOr<v1::Partnership> GetPartnership(
+      const v1::GetPartnershipRequest& request);
   absl::StatusOr<v1::Partnership> UpdatePartnership(
       const v1::UpdatePartnershipRequest& request);
   absl::Status DeletePartnership(const v1::DeletePartnershipRequest& request);
@@ -116,6 +131,11 @@ class PartnergraphClient {
   // As ListAllCompanies.
   absl::StatusOr<v1::ListPartnershipsResponse> ListAllPartnerships(
       v1::ListPartnershipsRequest request);
+  // As ListCompanyRevisions and ListAllCompanyRevisions.
+  absl::StatusOr<v1::ListPartnershipRevisionsResponse> ListPartnershipRevisions(
+      const v1::ListPartnershipRevisionsRequest& request);
+  absl::StatusOr<v1::ListPartnershipRevisionsResponse>
+  ListAllPartnershipRevisions(v1::ListPartnershipRevisionsRequest request);
 
   // GraphService graph queries, with the same error conventions (and
   // RESOURCE_EXHAUSTED for a query past the server's caps).

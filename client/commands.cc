@@ -32,11 +32,13 @@ std::string DefaultTitle(const v1::Partnership& partnership) {
 }
 
 absl::Status CheckFilterCompany(PartnergraphClient& client,
-                                const PartnershipFilterFields& filter) {
+                                const PartnershipFilterFields& filter,
+                                const AsOf& as_of) {
   if (filter.company.empty()) return absl::OkStatus();
-  absl::StatusOr<v1::Company> company =
-      client.GetCompany(CompanyName(filter.company));
-  return company.status();
+  v1::GetCompanyRequest request;
+  request.set_name(CompanyName(filter.company));
+  SetAsOf(as_of, &request);
+  return client.GetCompany(request).status();
 }
 
 absl::StatusOr<v1::Company> CreateCompany(PartnergraphClient& client,

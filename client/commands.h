@@ -30,8 +30,10 @@ std::string DefaultTitle(const v1::Partnership& partnership);
 // The company a partnership filter names (--company) must exist, so that a
 // typo reads as one: NOT_FOUND (`company "micorn" not found` through
 // DescribeError) instead of an empty answer. OK when the filter names none.
+// With `as_of` set, the company must have existed at that point in time.
 absl::Status CheckFilterCompany(PartnergraphClient& client,
-                                const PartnershipFilterFields& filter);
+                                const PartnershipFilterFields& filter,
+                                const AsOf& as_of = {});
 
 struct CreateCompanyArgs {
   // Bare id or resource name; empty: the file's name, else derived by the

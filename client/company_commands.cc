@@ -107,13 +107,22 @@ void AddGet(CLI::App* company, CliContext& cli) {
   CLI::App* cmd = company->add_subcommand(
       "get", "Show a company (one table row; `describe company` for more)");
   auto name = std::make_shared<std::string>();
+  auto as_of = std::make_shared<AsOfFlag>();
   cmd->add_option("NAME", *name, "Company id or companies/ID")->required();
+  as_of->Register(cmd);
   cmd->footer(CliContext::Footer());
-  cmd->callback([&cli, name] {
+  cmd->callback([&cli, name, as_of] {
     PartnergraphClient* client = cli.Connect("company get", ResourceFormats());
     if (client == nullptr) return;
-    absl::StatusOr<v1::Company> company =
-        client->GetCompany(CompanyName(*name));
+    absl::StatusOr<AsOf> when = as_of->Parse();
+    if (!when.ok()) {
+      cli.Fail(when.status(), "", "", "get");
+      return;
+    }
+    v1::GetCompanyRequest request;
+    request.set_name(CompanyName(*name));
+    SetAsOf(*when, &request);
+    absl::StatusOr<v1::Company> company = client->GetCompany(request);
     if (!company.ok()) {
       cli.Fail(company.status(), "company", ShortName(*name), "get");
       return;
@@ -138,10 +147,18 @@ void AddList(CLI::App* company, CliContext& cli) {
   cmd->add_option("--page-token", *request->mutable_page_token(),
                   "Continue from a previous page");
   cmd->add_flag("--all,-A", *all, "Follow pages until the last one");
+  auto as_of = std::make_shared<AsOfFlag>();
+  as_of->Register(cmd);
   cmd->footer(CliContext::Footer());
-  cmd->callback([&cli, request, all, page_size] {
+  cmd->callback([&cli, request, all, page_size, as_of] {
     PartnergraphClient* client = cli.Connect("company list", ResourceFormats());
     if (client == nullptr) return;
+    absl::StatusOr<AsOf> when = as_of->Parse();
+    if (!when.ok()) {
+      cli.Fail(when.status(), "", "", "list");
+      return;
+    }
+    SetAsOf(*when, request.get());
     request->set_page_size(*page_size);
     absl::StatusOr<v1::ListCompaniesResponse> response =
         *all ? client->ListAllCompanies(*request)
@@ -248,12 +265,21 @@ void AddDelete(CLI::App* company, CliContext& cli) {
 
 }  // namespace
 
-void DescribeCompanyCommand(CliContext& cli, const std::string& id) {
+void DescribeCompanyCommand(CliContext& cli, const std::string& id,
+                            const AsOfFlag& as_of) {
   PartnergraphClient* client = cli.Connect(
       "describe company", {OutputFormat::kTable, OutputFormat::kJson,
                            OutputFormat::kYaml, OutputFormat::kName});
   if (client == nullptr) return;
-  absl::StatusOr<v1::Company> company = client->GetCompany(CompanyName(id));
+  absl::StatusOr<AsOf> when = as_of.Parse();
+  if (!when.ok()) {
+    cli.Fail(when.status(), "", "", "describe");
+    return;
+  }
+  v1::GetCompanyRequest get;
+  get.set_name(CompanyName(id));
+  SetAsOf(*when, &get);
+  absl::StatusOr<v1::Company> company = client->GetCompany(get);
   if (!company.ok()) {
     cli.Fail(company.status(), "company", ShortName(id), "describe");
     return;
@@ -264,6 +290,7 @@ void DescribeCompanyCommand(CliContext& cli, const std::string& id) {
   }
   v1::ListPartnershipsRequest request;
   request.mutable_filter()->set_company(company->name());
+  SetAsOf(*when, &request);
   absl::StatusOr<v1::ListPartnershipsResponse> partnerships =
       client->ListAllPartnerships(request);
   if (!partnerships.ok()) {

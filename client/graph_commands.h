@@ -25,9 +25,11 @@
 // companies a small node joined to each participant.
 //
 // Filter flags: --kind, --status, --after, --before, --company,
-// --sectors (alias --participant-sector), --min-sources. Company arguments
-// take a bare id (micron) or a resource name (companies/micron). `-o json`
-// and `-o yaml` print the whole response.
+// --sectors (alias --participant-sector), --min-sources. --as-of REV|TIME
+// asks the question of the graph as it was at that store revision or commit
+// time (cli_flags.h); --company must name a company that existed then.
+// Company arguments take a bare id (micron) or a resource name
+// (companies/micron). `-o json` and `-o yaml` print the whole response.
 
 #include <cstdint>
 #include <functional>

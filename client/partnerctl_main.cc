@@ -17,6 +17,7 @@
 #include "client/company_commands.h"
 #include "client/errors.h"
 #include "client/graph_commands.h"
+#include "client/history_commands.h"
 #include "client/meta_commands.h"
 #include "client/partnership_commands.h"
 #include "client/requests.h"
@@ -31,7 +32,10 @@ constexpr char kDescription[] =
     "companies and partnerships.\n\n"
     "Data goes to standard output, messages to standard error. Where a "
     "resource name is expected, a bare id works too (micron = "
-    "companies/micron).";
+    "companies/micron). The commands that read take --as-of REV|TIME to "
+    "answer as of a store revision or an RFC 3339 time, e.g. partnerctl "
+    "company get micron --as-of 2026-01-31T12:00:00Z; `history company ID` "
+    "lists the revisions of a record.";
 
 constexpr char kEnvironmentHelp[] =
     "Environment:\n"
@@ -120,6 +124,7 @@ int Run(int argc, char** argv) {
   AddDescribeCommands(app, cli);
   AddApplyCommands(app, cli);
   AddGraphCommands(app, cli);
+  AddHistoryCommands(app, cli);
   AddAdminCommands(app, cli);
   AddMetaCommands(app, cli);
 

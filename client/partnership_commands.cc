@@ -116,9 +116,11 @@ void ReportWrite(CliContext& cli, const absl::StatusOr<v1::Partnership>& result,
 // Display names of the participants, for the describe view; empty when the
 // lookup fails (the view then shows ids only).
 std::map<std::string, std::string> ParticipantNames(
-    PartnergraphClient& client, const v1::Partnership& partnership) {
+    PartnergraphClient& client, const v1::Partnership& partnership,
+    const AsOf& as_of) {
   std::map<std::string, std::string> names;
   v1::BatchGetCompaniesRequest request;
+  SetAsOf(as_of, &request);
   for (const v1::Participant& p : partnership.participants()) {
     request.add_names(p.company());
   }
@@ -131,20 +133,28 @@ std::map<std::string, std::string> ParticipantNames(
   return names;
 }
 
-// `partnership get` and `describe partnership`.
+// `partnership get` and `describe partnership`, the participants' names
+// read at the same point in time as the partnership.
 void ShowPartnership(CliContext& cli, const std::string& id,
-                     absl::string_view command) {
+                     absl::string_view command, const AsOfFlag& as_of) {
   PartnergraphClient* client = cli.Connect(command, ResourceFormats());
   if (client == nullptr) return;
-  absl::StatusOr<v1::Partnership> partnership =
-      client->GetPartnership(PartnershipName(id));
+  absl::StatusOr<AsOf> when = as_of.Parse();
+  if (!when.ok()) {
+    cli.Fail(when.status(), "", "", "get");
+    return;
+  }
+  v1::GetPartnershipRequest request;
+  request.set_name(PartnershipName(id));
+  SetAsOf(*when, &request);
+  absl::StatusOr<v1::Partnership> partnership = client->GetPartnership(request);
   if (!partnership.ok()) {
     cli.Fail(partnership.status(), "partnership", ShortName(id), "get");
     return;
   }
   if (cli.format() == OutputFormat::kTable) {
-    std::cout << DescribePartnership(*partnership,
-                                     ParticipantNames(*client, *partnership));
+    std::cout << DescribePartnership(
+        *partnership, ParticipantNames(*client, *partnership, *when));
     return;
   }
   std::cout << FormatPartnership(*partnership, cli.output());
@@ -209,8 +219,10 @@ void AddList(CLI::App* partnership, CliContext& cli) {
                   "Partnerships per page (server default 50, at most 1000)");
   cmd->add_option("--page-token", *page_token, "Continue from a previous page");
   cmd->add_flag("--all,-A", *all, "Follow pages until the last one");
+  auto as_of = std::make_shared<AsOfFlag>();
+  as_of->Register(cmd);
   cmd->footer(CliContext::Footer());
-  cmd->callback([&cli, filter, page_size, page_token, all] {
+  cmd->callback([&cli, filter, page_size, page_token, all, as_of] {
     PartnergraphClient* client =
         cli.Connect("partnership list", ResourceFormats());
     if (client == nullptr) return;
@@ -220,7 +232,12 @@ void AddList(CLI::App* partnership, CliContext& cli) {
       cli.Fail(built.status(), "", "", "list");
       return;
     }
-    absl::Status company = CheckFilterCompany(*client, *filter);
+    absl::StatusOr<AsOf> when = as_of->Parse();
+    if (!when.ok()) {
+      cli.Fail(when.status(), "", "", "list");
+      return;
+    }
+    absl::Status company = CheckFilterCompany(*client, *filter, *when);
     if (!company.ok()) {
       cli.Fail(company, "company", ShortName(filter->company), "list");
       return;
@@ -229,6 +246,7 @@ void AddList(CLI::App* partnership, CliContext& cli) {
     *request.mutable_filter() = *built;
     request.set_page_size(*page_size);
     request.set_page_token(*page_token);
+    SetAsOf(*when, &request);
     absl::StatusOr<v1::ListPartnershipsResponse> response =
         *all ? client->ListAllPartnerships(request)
              : client->ListPartnerships(request);
@@ -317,11 +335,14 @@ void AddPartnershipCommands(CLI::App& app, CliContext& cli) {
         "Show a partnership with its participants, terms, sources and market "
         "reactions (-o wide: one table row)");
     auto name = std::make_shared<std::string>();
+    auto as_of = std::make_shared<AsOfFlag>();
     cmd->add_option("NAME", *name, "Partnership id or partnerships/ID")
         ->required();
+    as_of->Register(cmd);
     cmd->footer(CliContext::Footer());
-    cmd->callback(
-        [&cli, name] { ShowPartnership(cli, *name, "partnership get"); });
+    cmd->callback([&cli, name, as_of] {
+      ShowPartnership(cli, *name, "partnership get", *as_of);
+    });
   }
   AddList(partnership, cli);
   AddUpdate(partnership, cli);
@@ -339,9 +360,12 @@ void AddDescribeCommands(CLI::App& app, CliContext& cli) {
         "company", "A company's fields and the partnerships it takes part in");
     cmd->alias("companies");
     auto id = std::make_shared<std::string>();
+    auto as_of = std::make_shared<AsOfFlag>();
     cmd->add_option("NAME", *id, "Company id or companies/ID")->required();
+    as_of->Register(cmd);
     cmd->footer(CliContext::Footer());
-    cmd->callback([&cli, id] { DescribeCompanyCommand(cli, *id); });
+    cmd->callback(
+        [&cli, id, as_of] { DescribeCompanyCommand(cli, *id, *as_of); });
   }
   {
     CLI::App* cmd = describe->add_subcommand(
@@ -350,11 +374,14 @@ void AddDescribeCommands(CLI::App& app, CliContext& cli) {
         "reactions, revisions and times");
     cmd->alias("partnerships");
     auto id = std::make_shared<std::string>();
+    auto as_of = std::make_shared<AsOfFlag>();
     cmd->add_option("NAME", *id, "Partnership id or partnerships/ID")
         ->required();
+    as_of->Register(cmd);
     cmd->footer(CliContext::Footer());
-    cmd->callback(
-        [&cli, id] { ShowPartnership(cli, *id, "describe partnership"); });
+    cmd->callback([&cli, id, as_of] {
+      ShowPartnership(cli, *id, "describe partnership", *as_of);
+    });
   }
 }
 

@@ -7,6 +7,10 @@
 // `partnership get` prints the describe view (participants with roles,
 // terms, sources, market reactions, revisions, times); -o wide prints the
 // one-row wide table, -o json/yaml the resource.
+//
+// get, list and describe take --as-of REV|TIME (cli_flags.h): the state at
+// that store revision or commit time; list keeps it on every page it asks
+// for, and the participants' names of the describe view are read at it too.
 
 #include "CLI/CLI.hpp"
 #include "client/cli_context.h"

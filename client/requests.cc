@@ -263,6 +263,89 @@ absl::StatusOr<absl::Duration> ParseTimeout(absl::string_view flag,
   return duration;
 }
 
+namespace {
+
+bool IsDigit(char c) {
+  return absl::ascii_isdigit(static_cast<unsigned char>(c));
+}
+
+// Whether `text` matches `shape`, where 'd' stands for a digit, 'T' for T or
+// t, and any other character for itself.
+bool MatchesShape(absl::string_view text, absl::string_view shape) {
+  if (text.size() != shape.size()) return false;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    switch (shape[i]) {
+      case 'd':
+        if (!IsDigit(text[i])) return false;
+        break;
+      case 'T':
+        if (text[i] != 'T' && text[i] != 't') return false;
+        break;
+      default:
+        if (text[i] != shape[i]) return false;
+    }
+  }
+  return true;
+}
+
+// RFC 3339's date-time: YYYY-MM-DDTHH:MM:SS[.FRACTION](Z|+HH:MM|-HH:MM).
+// absl::ParseTime alone also takes one-digit months and five-digit years.
+bool LooksLikeRfc3339(absl::string_view text) {
+  constexpr absl::string_view kDateTime = "dddd-dd-ddTdd:dd:dd";
+  if (!MatchesShape(text.substr(0, kDateTime.size()), kDateTime)) return false;
+  text.remove_prefix(kDateTime.size());
+  if (absl::ConsumePrefix(&text, ".")) {
+    const size_t digits =
+        std::find_if_not(text.begin(), text.end(), IsDigit) - text.begin();
+    if (digits == 0) return false;
+    text.remove_prefix(digits);
+  }
+  if (text == "Z" || text == "z") return true;
+  return !text.empty() && (text[0] == '+' || text[0] == '-') &&
+         MatchesShape(text.substr(1), "dd:dd");
+}
+
+// The range of google.protobuf.Timestamp: 0001-01-01 to 9999-12-31.
+constexpr int64_t kMinTimestampSeconds = -62135596800;
+constexpr int64_t kMaxTimestampSeconds = 253402300799;
+
+absl::Status AsOfError(absl::string_view flag, absl::string_view text) {
+  constexpr char kRule[] =
+      ": want a store revision (a whole number, 1 or more) or an RFC 3339 time "
+      "such as 2026-01-31T12:00:00Z or 2026-01-31T14:00:00+02:00; got \"";
+  return absl::InvalidArgumentError(absl::StrCat(flag, kRule, text, "\""));
+}
+
+}  // namespace
+
+absl::StatusOr<AsOf> ParseAsOf(absl::string_view flag, absl::string_view text) {
+  const absl::string_view trimmed = absl::StripAsciiWhitespace(text);
+  AsOf as_of;
+  if (!trimmed.empty() &&
+      std::all_of(trimmed.begin(), trimmed.end(), IsDigit)) {
+    if (!absl::SimpleAtoi(trimmed, &as_of.revision) || as_of.revision < 1) {
+      return AsOfError(flag, text);
+    }
+    return as_of;
+  }
+  absl::Time time;
+  std::string error;
+  if (!LooksLikeRfc3339(trimmed) ||
+      !absl::ParseTime(absl::RFC3339_full, trimmed, &time, &error)) {
+    return AsOfError(flag, text);
+  }
+  const int64_t seconds = absl::ToUnixSeconds(time);
+  if (seconds < kMinTimestampSeconds || seconds > kMaxTimestampSeconds) {
+    return AsOfError(flag, text);
+  }
+  google::protobuf::Timestamp timestamp;
+  timestamp.set_seconds(seconds);
+  timestamp.set_nanos(static_cast<int32_t>(
+      (time - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
+  as_of.time = timestamp;
+  return as_of;
+}
+
 absl::Status ApplyCompanyFields(const CompanyFields& fields,
                                 v1::Company* company,
                                 google::protobuf::FieldMask* mask) {

@@ -21,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/field_mask.pb.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "partnergraph/v1/company_service.pb.h"
 #include "partnergraph/v1/partnership_service.pb.h"
 #include "partnergraph/v1/resources.pb.h"
@@ -82,6 +83,30 @@ absl::StatusOr<std::pair<std::string, std::string>> ParseLabel(
 // ("5", "0.5"). Must be positive.
 absl::StatusOr<absl::Duration> ParseTimeout(absl::string_view flag,
                                             absl::string_view text);
+
+// A point in time to read at (--as-of): a store revision or a commit time,
+// at most one of them. Neither set means now.
+struct AsOf {
+  // A store revision, >= 1; 0 when not set.
+  int64_t revision = 0;
+  std::optional<google::protobuf::Timestamp> time;
+};
+
+// --as-of REV|TIME. A plain positive integer ("42") is a store revision; an
+// RFC 3339 date-time with a UTC offset ("2026-01-31T12:00:00Z",
+// "2026-01-31T14:00:00+02:00", fractions of a second allowed) is a commit
+// time. INVALID_ARGUMENT naming `flag` and both forms for anything else: an
+// empty value, 0, a negative number, a time without an offset, or an
+// impossible date ("2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z").
+absl::StatusOr<AsOf> ParseAsOf(absl::string_view flag, absl::string_view text);
+
+// Sets `request`'s as_of_revision or as_of_time from `as_of` (neither when it
+// is not set). For every read request that has the two fields.
+template <typename Request>
+void SetAsOf(const AsOf& as_of, Request* request) {
+  if (as_of.revision > 0) request->set_as_of_revision(as_of.revision);
+  if (as_of.time.has_value()) *request->mutable_as_of_time() = *as_of.time;
+}
 
 // Company fields given on a command line; unset optionals were not given.
 // Repeated values replace the whole list.

@@ -63,6 +63,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "client/bench/as_of_bench.h"
 #include "client/bench/graphgen.h"
 #include "client/bench/pg_baseline.h"
 #include "grpcpp/create_channel.h"
@@ -97,6 +98,8 @@ struct Options {
   int pg_shared_buffers_mb = 0;
   int timeout_ms = 10000;
   int max_nodes = 1000;
+  // Partnership updates before the as-of 2-hop line.
+  int as_of_writes = 10000;
   bool keep = false;
 };
 
@@ -1034,6 +1037,17 @@ int Main(const Options& o) {
   std::printf("\n%s\n", memory_line.c_str());
   PrintTable(rows);
 
+  t = Clock::now();
+  AsOfBenchOptions as_of;
+  as_of.writes = o.as_of_writes;
+  as_of.max_nodes = o.max_nodes;
+  as_of.timeout_ms = o.timeout_ms;
+  as_of.seed = o.seed;
+  RunAsOfBench(grpc::CreateCustomChannel(
+                   address, grpc::InsecureChannelCredentials(), channel_args),
+               graph, inputs.two_hop, as_of);
+  Phase("2-hop as of a past revision", t);
+
   pg->reset();
   conn->reset();
   cluster.Stop();
@@ -1088,6 +1102,9 @@ int main(int argc, char** argv) {
                  "Per-query limit on both sides (deadline / statement_timeout)")
       ->capture_default_str();
   app.add_option("--max_nodes", o.max_nodes, "Neighbourhood max_nodes")
+      ->capture_default_str();
+  app.add_option("--as_of_writes", o.as_of_writes,
+                 "Writes between the past revision and now in the as-of line")
       ->capture_default_str();
   app.add_flag("--keep", o.keep, "Keep the work directory");
   CLI11_PARSE(app, argc, argv);

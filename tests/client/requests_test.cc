@@ -2,9 +2,12 @@
 
 #include "client/requests.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "client/errors.h"
 #include "client/transport.h"
 #include "gmock/gmock.h"
@@ -112,6 +115,85 @@ TEST(TimeoutTest, ParsesDurationsAndBareSeconds) {
     SCOPED_TRACE(bad);
     EXPECT_FALSE(ParseTimeout("--timeout", bad).ok());
   }
+}
+
+TEST(AsOfTest, APlainPositiveIntegerIsARevision) {
+  struct Case {
+    std::string text;
+    int64_t want;
+  };
+  for (const Case& c : std::vector<Case>{{"1", 1},
+                                         {"42", 42},
+                                         {" 7 ", 7},
+                                         {"9223372036854775807", INT64_MAX}}) {
+    SCOPED_TRACE(c.text);
+    absl::StatusOr<AsOf> as_of = ParseAsOf("--as-of", c.text);
+    ASSERT_TRUE(as_of.ok()) << as_of.status();
+    EXPECT_EQ(as_of->revision, c.want);
+    EXPECT_FALSE(as_of->time.has_value());
+  }
+}
+
+TEST(AsOfTest, AnRfc3339TimeIsACommitTimeWithItsOffsetApplied) {
+  const int64_t noon_utc = absl::ToUnixSeconds(absl::FromCivil(
+      absl::CivilSecond(2026, 1, 31, 12, 0, 0), absl::UTCTimeZone()));
+  struct Case {
+    std::string text;
+    int64_t want_seconds;
+    int32_t want_nanos;
+  };
+  for (const Case& c :
+       std::vector<Case>{{"2026-01-31T12:00:00Z", noon_utc, 0},
+                         {"2026-01-31T14:00:00+02:00", noon_utc, 0},
+                         {"2026-01-31T07:00:00-05:00", noon_utc, 0},
+                         {"2026-01-31t12:00:00z", noon_utc, 0},
+                         {"2026-01-31T12:00:00.25Z", noon_utc, 250000000}}) {
+    SCOPED_TRACE(c.text);
+    absl::StatusOr<AsOf> as_of = ParseAsOf("--as-of", c.text);
+    ASSERT_TRUE(as_of.ok()) << as_of.status();
+    EXPECT_EQ(as_of->revision, 0);
+    ASSERT_TRUE(as_of->time.has_value());
+    EXPECT_EQ(as_of->time->seconds(), c.want_seconds);
+    EXPECT_EQ(as_of->time->nanos(), c.want_nanos);
+  }
+}
+
+TEST(AsOfTest, AnythingElseIsAUsageErrorNamingTheFlagAndTheRule) {
+  for (const std::string bad :
+       {"0", "-5", "yesterday", "2026-13-01T00:00:00Z", "",
+        "2026-02-30T00:00:00Z", "2026-01-31T12:00:00", "2026-01-31",
+        "2026-1-31T12:00:00Z", "0000-06-01T00:00:00Z", "1.5", "+5", "5abc",
+        "99999999999999999999"}) {
+    SCOPED_TRACE(bad);
+    absl::StatusOr<AsOf> as_of = ParseAsOf("--as-of", bad);
+    ASSERT_EQ(as_of.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(ExitCodeFor(as_of.status()), kExitUsage);
+    EXPECT_THAT(as_of.status().message(), HasSubstr("--as-of"));
+    EXPECT_THAT(as_of.status().message(), HasSubstr("revision"));
+    EXPECT_THAT(as_of.status().message(), HasSubstr("RFC 3339"));
+    EXPECT_THAT(as_of.status().message(), HasSubstr("\"" + bad + "\""));
+  }
+}
+
+TEST(AsOfTest, SetsOneFieldOfTheRequestOrNone) {
+  v1::GetCompanyRequest request;
+  SetAsOf(AsOf(), &request);
+  EXPECT_EQ(request.as_of_revision(), 0);
+  EXPECT_FALSE(request.has_as_of_time());
+
+  absl::StatusOr<AsOf> revision = ParseAsOf("--as-of", "12");
+  ASSERT_TRUE(revision.ok()) << revision.status();
+  SetAsOf(*revision, &request);
+  EXPECT_EQ(request.as_of_revision(), 12);
+  EXPECT_FALSE(request.has_as_of_time());
+
+  v1::ListPartnershipsRequest list;
+  absl::StatusOr<AsOf> time = ParseAsOf("--as-of", "2026-01-31T12:00:00Z");
+  ASSERT_TRUE(time.ok()) << time.status();
+  SetAsOf(*time, &list);
+  EXPECT_EQ(list.as_of_revision(), 0);
+  ASSERT_TRUE(list.has_as_of_time());
+  EXPECT_EQ(list.as_of_time().seconds(), time->time->seconds());
 }
 
 TEST(CompanyFieldsTest, SetsGivenFieldsAndTheirMaskPaths) {
