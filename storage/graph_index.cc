@@ -510,7 +510,6 @@ absl::Status GraphIndex::Rebuild(GraphSnapshot& snapshot,
 }
 
 void GraphIndex::Apply(absl::Span<const ChangeBatchRecord> batches,
-                       int64_t compact_revision,
                        RecordSnapshotFactory records) {
   // Applied a chunk of events per lock hold, so readers (views, and a bulk
   // import planning its next batch) wait at most one chunk: a view sees
@@ -535,7 +534,9 @@ void GraphIndex::Apply(absl::Span<const ChangeBatchRecord> batches,
   absl::MutexLock lock(&mu_);
   if (!batches.empty()) revision_ = batches.back().revision();
   records_ = std::move(records);
-  int64_t bound = compact_revision;
+  // A version that ended at or before `bound` is valid in no revision an
+  // open view reads.
+  int64_t bound = revision_;
   {
     absl::MutexLock pins(&pins_mu_);
     if (!pins_.empty()) bound = std::min(bound, *pins_.begin());

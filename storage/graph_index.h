@@ -14,8 +14,10 @@
 //     number of sources, and the revisions it is valid in, [from, to);
 //   - partnerships by announced_on, for queries that scan by date.
 // A partnership gets a new version only when one of those fields changes; a
-// company only when its sectors change. Versions that ended at or before the
-// compact revision are dropped (unless a view still reads at that revision).
+// company only when its sectors change. A version that ended is dropped at
+// the next apply once no open view reads at a revision it was valid in, so
+// the index holds the present and what open views read, not the history
+// (reads of the past go through the change log: as_of.h).
 //
 // Revision-aware: a view opened at revision R sees exactly the versions
 // valid at R, however many revisions are applied while it is open, so a
@@ -80,10 +82,10 @@ class GraphIndex {
 
   // Applies committed change batches, in revision order, each above
   // revision(); then the index is at the last one's revision, with `records`
-  // opening record snapshots there. Versions that ended at or before
-  // `compact_revision` are dropped once no open view reads at or below it.
+  // opening record snapshots there. Versions that ended are dropped once no
+  // open view reads at a revision they were valid in.
   void Apply(absl::Span<const ChangeBatchRecord> batches,
-             int64_t compact_revision, RecordSnapshotFactory records);
+             RecordSnapshotFactory records);
 
   // Empties the index and drops its record factory (and with it the store
   // snapshot it holds): the engine calls it before closing the store.

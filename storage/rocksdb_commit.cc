@@ -295,8 +295,7 @@ void RocksDbStore::CommitGroup(
 void RocksDbStore::Publish(int64_t next, int64_t compact,
                            std::vector<ChangeBatchRecord> committed) {
   // Only this thread writes: the snapshot is exactly revision `next`.
-  index_.Apply(committed, compact,
-               RecordsAt(NewSharedSnapshot(db_.get()), next));
+  index_.Apply(committed, RecordsAt(NewSharedSnapshot(db_.get()), next));
   revision_.store(next, std::memory_order_release);
   compact_revision_ = compact;
   auto batches = std::make_shared<const std::vector<ChangeBatchRecord>>(

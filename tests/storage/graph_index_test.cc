@@ -83,19 +83,19 @@ std::vector<ChangeBatchRecord> FirstRevisions() {
   return batches;
 }
 
-TEST(GraphIndexTest, ViewKeepsItsRevisionWhileLaterOnesApplyAndCompact) {
+TEST(GraphIndexTest, ViewKeepsWhatItReadsWhileLaterRevisionsApply) {
   GraphIndex index;
-  index.Apply(FirstRevisions(), 0, NoRecords());
+  index.Apply(FirstRevisions(), NoRecords());
   std::unique_ptr<GraphSnapshot> at2 = index.OpenView();
   ASSERT_EQ(at2->revision(), 2);
   const std::string described_at2 = index.Describe();
 
-  // Revision 3 moves p1 from b to c and compacts everything up to 3.
+  // Revision 3 moves p1 from b to c; the open view keeps what it reads.
   index.Apply({Batch(3, {PartnershipEvent(ChangeEventRecord::UPDATED, "p1",
                                           {"a", "c"}, "2025-11-20"),
                          CompanyEvent(ChangeEventRecord::UPDATED, "b",
                                       {"semis/memory"})})},
-              3, NoRecords());
+              NoRecords());
   EXPECT_THAT(Adjacent(*at2, "b"), ::testing::ElementsAre("p1:a,b,"));
   EXPECT_THAT(Adjacent(*at2, "c"), ::testing::IsEmpty());
   ASSERT_OK_AND_ASSIGN(std::vector<std::string> sectors,
@@ -111,7 +111,7 @@ TEST(GraphIndexTest, ViewKeepsItsRevisionWhileLaterOnesApplyAndCompact) {
   // Once no view reads revision 2, the next apply drops what ended by 3.
   at2.reset();
   index.Apply({Batch(4, {CompanyEvent(ChangeEventRecord::CREATED, "d", {})})},
-              4, NoRecords());
+              NoRecords());
   EXPECT_EQ(index.Stats().partnership_versions, 1);
   EXPECT_EQ(index.Stats().company_versions, 4);
   EXPECT_THAT(Adjacent(*at3, "c"), ::testing::ElementsAre("p1:a,c,"));
@@ -120,11 +120,11 @@ TEST(GraphIndexTest, ViewKeepsItsRevisionWhileLaterOnesApplyAndCompact) {
 TEST(GraphIndexTest, VerifyFindsAnIndexThatDivergedFromTheStore) {
   // `truth` stands for the store: Verify rebuilds from its view.
   GraphIndex truth;
-  truth.Apply(FirstRevisions(), 0, NoRecords());
+  truth.Apply(FirstRevisions(), NoRecords());
   auto from_truth = [&truth] { return truth.OpenView(); };
 
   GraphIndex same;
-  same.Apply(FirstRevisions(), 0, from_truth);
+  same.Apply(FirstRevisions(), from_truth);
   std::vector<std::string> problems;
   ASSERT_OK(same.Verify(100, &problems));
   EXPECT_THAT(problems, ::testing::IsEmpty());
@@ -133,7 +133,7 @@ TEST(GraphIndexTest, VerifyFindsAnIndexThatDivergedFromTheStore) {
   tampered[1] = Batch(2, {PartnershipEvent(ChangeEventRecord::CREATED, "p1",
                                            {"a", "c"}, "2025-11-20")});
   GraphIndex diverged;
-  diverged.Apply(tampered, 0, from_truth);
+  diverged.Apply(tampered, from_truth);
   ASSERT_OK(diverged.Verify(100, &problems));
   EXPECT_THAT(problems,
               ::testing::Contains(::testing::HasSubstr(
