@@ -50,6 +50,7 @@
 #include "storage/graph_index.h"
 #include "storage/graph_query.h"
 #include "storage/graph_store.h"
+#include "storage/key_codec.h"
 #include "storage/rocksdb_graph_snapshot.h"
 
 namespace partnergraph {
@@ -304,6 +305,57 @@ void QueryLatencies(const graphgen::Graph& graph, const std::string& dir,
   });
 }
 
+// What the history held costs: the change log's and the history table's
+// bytes (keys and values, before compression), per single-record revision
+// and per record of a bulk one.
+void PrintHistoryCost(rocksdb::DB* db) {
+  struct Sum {
+    int64_t revisions = 0, events = 0, bytes = 0;
+  } single, bulk;
+  auto scan = [db](char table,
+                   const std::function<void(const rocksdb::Slice&,
+                                            const rocksdb::Slice&)>& fn) {
+    const std::string prefix = storage::keys::TablePrefix(table);
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions()));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+         it->Next()) {
+      fn(it->key(), it->value());
+    }
+  };
+  scan(storage::keys::kChange,
+       [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+         storage::ChangeBatchRecord batch;
+         if (!batch.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+           Die("unreadable change-log entry");
+         }
+         Sum& sum = batch.events_size() == 1 ? single : bulk;
+         ++sum.revisions;
+         sum.events += batch.events_size();
+         sum.bytes += static_cast<int64_t>(k.size() + v.size());
+       });
+  int64_t entries = 0, entry_bytes = 0;
+  scan(storage::keys::kHistory,
+       [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+         ++entries;
+         entry_bytes += static_cast<int64_t>(k.size() + v.size());
+       });
+  const double per_entry =
+      static_cast<double>(entry_bytes) / std::max<int64_t>(1, entries);
+  std::printf(
+      "history held: %lld revisions; %lld of one change, %.0f bytes each of "
+      "change log (the record after and, for an update, before) + %.0f of "
+      "history entry; %lld bulk ones, %.0f bytes per record + %.0f of "
+      "history entry (uncompressed)\n",
+      static_cast<long long>(single.revisions + bulk.revisions),
+      static_cast<long long>(single.revisions),
+      static_cast<double>(single.bytes) /
+          std::max<int64_t>(1, single.revisions),
+      per_entry, static_cast<long long>(bulk.revisions),
+      static_cast<double>(bulk.bytes) / std::max<int64_t>(1, bulk.events),
+      per_entry);
+}
+
 void Run(const Options& o) {
   graphgen::Options go;
   go.companies = o.companies;
@@ -347,6 +399,7 @@ void Run(const Options& o) {
   rocksdb::Status s = rocksdb::DB::OpenForReadOnly(db_options, dir, &raw);
   if (!s.ok()) Die(s.ToString());
   std::unique_ptr<rocksdb::DB> db(raw);
+  PrintHistoryCost(db.get());
   auto snapshot = storage::NewSharedSnapshot(db.get());
   storage::RecordSnapshotFactory records = [&db, snapshot] {
     return storage::NewRocksDbGraphSnapshot(db.get(), snapshot, 0);
