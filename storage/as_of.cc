@@ -81,26 +81,39 @@ absl::Status EmitEdge(const PartnershipRecord& p, const EdgeFn& fn) {
   return fn(e);
 }
 
+// The records of `ids` at R: the overlay's (`at`) where it has them, the
+// base's (`base`, one batch) for the rest; when one did not exist at R,
+// `one_by_one` answers, naming the first missing one in request order.
+template <typename Record, typename At, typename Base, typename OneByOne>
+absl::Status Stitch(absl::Span<const absl::string_view> ids,
+                    std::vector<Record>* out, At at, Base base,
+                    OneByOne one_by_one) {
+  std::vector<absl::string_view> unchanged;
+  for (absl::string_view id : ids) {
+    const std::optional<Record>* then = at(id);
+    if (then == nullptr) {
+      unchanged.push_back(id);
+    } else if (!then->has_value()) {
+      return one_by_one();
+    }
+  }
+  std::vector<Record> current;
+  RETURN_IF_ERROR(base(unchanged, &current));
+  out->clear();
+  out->reserve(ids.size());
+  size_t next = 0;
+  for (absl::string_view id : ids) {
+    const std::optional<Record>* then = at(id);
+    out->push_back(then == nullptr ? std::move(current[next++]) : **then);
+  }
+  return absl::OkStatus();
+}
+
 class AsOfSnapshot final : public GraphSnapshot {
  public:
   AsOfSnapshot(std::unique_ptr<GraphSnapshot> base,
                std::shared_ptr<const AsOfOverlay> overlay)
-      : base_(std::move(base)), overlay_(std::move(overlay)) {
-    for (const auto& [id, p] : overlay_->partnerships()) {
-      if (!p.has_value()) continue;
-      by_date_.push_back(&*p);
-      for (absl::string_view c : DistinctParticipants(*p)) {
-        by_company_[c].push_back(&*p);
-      }
-    }
-    auto less = [](const PartnershipRecord* a, const PartnershipRecord* b) {
-      return EdgeBefore(*a, b->announced_on(), b->id());
-    };
-    std::sort(by_date_.begin(), by_date_.end(), less);
-    for (auto& [c, list] : by_company_) {
-      std::sort(list.begin(), list.end(), less);
-    }
-  }
+      : base_(std::move(base)), overlay_(std::move(overlay)) {}
 
   int64_t revision() const override { return overlay_->revision(); }
 
@@ -124,10 +137,8 @@ class AsOfSnapshot final : public GraphSnapshot {
                                absl::string_view after,
                                absl::string_view before,
                                const EdgeFn& fn) override {
-    static const std::vector<const PartnershipRecord*> kNone;
-    auto it = by_company_.find(company_id);
-    return Merge(it == by_company_.end() ? kNone : it->second, after, before,
-                 fn, [&](const EdgeFn& base_fn) {
+    return Merge(overlay_->PartnershipsOf(company_id), after, before, fn,
+                 [&](const EdgeFn& base_fn) {
                    return base_->ForEachAdjacent(company_id, after, before,
                                                  base_fn);
                  });
@@ -136,9 +147,10 @@ class AsOfSnapshot final : public GraphSnapshot {
   absl::Status ForEachAnnounced(absl::string_view after,
                                 absl::string_view before,
                                 const EdgeFn& fn) override {
-    return Merge(by_date_, after, before, fn, [&](const EdgeFn& base_fn) {
-      return base_->ForEachAnnounced(after, before, base_fn);
-    });
+    return Merge(overlay_->PartnershipsByDate(), after, before, fn,
+                 [&](const EdgeFn& base_fn) {
+                   return base_->ForEachAnnounced(after, before, base_fn);
+                 });
   }
 
   absl::Status ForEachCompany(
@@ -162,49 +174,25 @@ class AsOfSnapshot final : public GraphSnapshot {
 
   absl::Status Companies(absl::Span<const absl::string_view> ids,
                          std::vector<CompanyRecord>* out) override {
-    std::vector<absl::string_view> unchanged;
-    for (absl::string_view id : ids) {
-      const auto* at = overlay_->Company(id);
-      if (at == nullptr) {
-        unchanged.push_back(id);
-      } else if (!at->has_value()) {
-        // Name the first missing one, in request order.
-        return GraphSnapshot::Companies(ids, out);
-      }
-    }
-    std::vector<CompanyRecord> current;
-    RETURN_IF_ERROR(base_->Companies(unchanged, &current));
-    out->clear();
-    out->reserve(ids.size());
-    size_t next = 0;
-    for (absl::string_view id : ids) {
-      const auto* at = overlay_->Company(id);
-      out->push_back(at == nullptr ? std::move(current[next++]) : **at);
-    }
-    return absl::OkStatus();
+    return Stitch(
+        ids, out, [&](absl::string_view id) { return overlay_->Company(id); },
+        [&](absl::Span<const absl::string_view> unchanged,
+            std::vector<CompanyRecord>* current) {
+          return base_->Companies(unchanged, current);
+        },
+        [&] { return GraphSnapshot::Companies(ids, out); });
   }
 
   absl::Status Partnerships(absl::Span<const absl::string_view> ids,
                             std::vector<PartnershipRecord>* out) override {
-    std::vector<absl::string_view> unchanged;
-    for (absl::string_view id : ids) {
-      const auto* at = overlay_->Partnership(id);
-      if (at == nullptr) {
-        unchanged.push_back(id);
-      } else if (!at->has_value()) {
-        return GraphSnapshot::Partnerships(ids, out);
-      }
-    }
-    std::vector<PartnershipRecord> current;
-    RETURN_IF_ERROR(base_->Partnerships(unchanged, &current));
-    out->clear();
-    out->reserve(ids.size());
-    size_t next = 0;
-    for (absl::string_view id : ids) {
-      const auto* at = overlay_->Partnership(id);
-      out->push_back(at == nullptr ? std::move(current[next++]) : **at);
-    }
-    return absl::OkStatus();
+    return Stitch(
+        ids, out,
+        [&](absl::string_view id) { return overlay_->Partnership(id); },
+        [&](absl::Span<const absl::string_view> unchanged,
+            std::vector<PartnershipRecord>* current) {
+          return base_->Partnerships(unchanged, current);
+        },
+        [&] { return GraphSnapshot::Partnerships(ids, out); });
   }
 
   absl::StatusOr<std::vector<std::string>> CompanySectors(
@@ -272,11 +260,6 @@ class AsOfSnapshot final : public GraphSnapshot {
 
   std::unique_ptr<GraphSnapshot> base_;
   std::shared_ptr<const AsOfOverlay> overlay_;
-  // The overlay's partnerships that existed at R, by (date, id), and the
-  // same per participant.
-  std::vector<const PartnershipRecord*> by_date_;
-  absl::flat_hash_map<std::string, std::vector<const PartnershipRecord*>>
-      by_company_;
 };
 
 }  // namespace
@@ -362,6 +345,30 @@ void AsOfOverlay::Add(const ChangeBatchRecord& batch) {
       partnerships_.try_emplace(e.partnership().id(), PartnershipBefore(e));
     }
   }
+}
+
+void AsOfOverlay::Seal() {
+  for (const auto& [id, p] : partnerships_) {
+    if (!p.has_value()) continue;
+    by_date_.push_back(&*p);
+    for (absl::string_view c : DistinctParticipants(*p)) {
+      by_company_[c].push_back(&*p);
+    }
+  }
+  auto less = [](const PartnershipRecord* a, const PartnershipRecord* b) {
+    return EdgeBefore(*a, b->announced_on(), b->id());
+  };
+  std::sort(by_date_.begin(), by_date_.end(), less);
+  for (auto& [c, list] : by_company_) {
+    std::sort(list.begin(), list.end(), less);
+  }
+}
+
+const std::vector<const PartnershipRecord*>& AsOfOverlay::PartnershipsOf(
+    absl::string_view company_id) const {
+  static const auto* const kNone = new std::vector<const PartnershipRecord*>;
+  auto it = by_company_.find(company_id);
+  return it == by_company_.end() ? *kNone : it->second;
 }
 
 const std::optional<CompanyRecord>* AsOfOverlay::Company(

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/container/btree_map.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -48,6 +49,9 @@ class AsOfOverlay {
 
   // Folds one change batch; batches come in revision order, each above R.
   void Add(const ChangeBatchRecord& batch);
+  // Orders the partnerships that existed at R by (announced_on, id), all of
+  // them and per participant; once, after the last Add.
+  void Seal();
 
   int64_t revision() const { return revision_; }
   // nullptr when the record did not change after R (it is as it is now);
@@ -64,11 +68,21 @@ class AsOfOverlay {
   partnerships() const {
     return partnerships_;
   }
+  // After Seal: the overlay's partnerships that existed at R, in (date, id)
+  // order; all of them, or those `company_id` took part in.
+  const std::vector<const PartnershipRecord*>& PartnershipsByDate() const {
+    return by_date_;
+  }
+  const std::vector<const PartnershipRecord*>& PartnershipsOf(
+      absl::string_view company_id) const;
 
  private:
   int64_t revision_;
   absl::btree_map<std::string, std::optional<CompanyRecord>> companies_;
   absl::btree_map<std::string, std::optional<PartnershipRecord>> partnerships_;
+  std::vector<const PartnershipRecord*> by_date_;
+  absl::flat_hash_map<std::string, std::vector<const PartnershipRecord*>>
+      by_company_;
 };
 
 // `base` (a snapshot at a revision V >= R) seen as it was at the overlay's

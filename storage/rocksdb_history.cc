@@ -127,6 +127,14 @@ absl::StatusOr<int64_t> RocksDbStore::CheckAsOf(
 
 absl::StatusOr<std::shared_ptr<const AsOfOverlay>> RocksDbStore::OverlayAt(
     const rocksdb::ReadOptions& ro, int64_t as_of_revision, int64_t revision) {
+  {
+    absl::MutexLock lock(&overlay_mu_);
+    if (last_overlay_ != nullptr &&
+        last_overlay_->revision() == as_of_revision &&
+        last_overlay_to_ == revision) {
+      return last_overlay_;
+    }
+  }
   auto overlay = std::make_shared<AsOfOverlay>(as_of_revision);
   const std::string upper = keys::ChangeKey(revision + 1);
   rocksdb::Slice upper_slice(upper);
@@ -150,6 +158,10 @@ absl::StatusOr<std::shared_ptr<const AsOfOverlay>> RocksDbStore::OverlayAt(
     return absl::OutOfRangeError(absl::StrCat("as_of_revision: revision ",
                                               expect, " is no longer held"));
   }
+  overlay->Seal();
+  absl::MutexLock lock(&overlay_mu_);
+  last_overlay_ = overlay;
+  last_overlay_to_ = revision;
   return overlay;
 }
 
@@ -282,19 +294,9 @@ absl::StatusOr<RevisionsPage> RocksDbStore::ListRevisions(
   ASSIGN_OR_RETURN(int64_t compact, snap.MetaInt(keys::kMetaCompactRevision));
 
   const std::string prefix = keys::HistoryPrefix(table, id);
-  const std::string lower = keys::HistoryKey(table, id, compact + 1);
-  const std::string upper = keys::PrefixSuccessor(prefix);
-  rocksdb::Slice lower_slice(lower), upper_slice(upper);
-  rocksdb::ReadOptions ro = snap.options();
-  ro.iterate_lower_bound = &lower_slice;
-  ro.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
-  if (after.empty()) {
-    it->SeekToLast();
-  } else {
-    it->SeekForPrev(after);
-    if (it->Valid() && it->key() == after) it->Prev();
-  }
+  BackwardScan it(db_.get(), snap.options(),
+                  keys::HistoryKey(table, id, compact + 1),
+                  keys::PrefixSuccessor(prefix), after);
   std::string last_key;
   std::string batch;
   for (; it->Valid(); it->Prev()) {

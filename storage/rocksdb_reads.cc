@@ -92,6 +92,25 @@ RocksDbSnapshotReader::~RocksDbSnapshotReader() {
   db_->ReleaseSnapshot(snapshot_);
 }
 
+BackwardScan::BackwardScan(rocksdb::DB* db, const rocksdb::ReadOptions& ro,
+                           std::string lower, std::string upper,
+                           const std::string& resume)
+    : lower_(std::move(lower)),
+      upper_(std::move(upper)),
+      lower_slice_(lower_),
+      upper_slice_(upper_) {
+  rocksdb::ReadOptions bounded = ro;
+  bounded.iterate_lower_bound = &lower_slice_;
+  bounded.iterate_upper_bound = &upper_slice_;
+  it_.reset(db->NewIterator(bounded));
+  if (resume.empty()) {
+    it_->SeekToLast();
+  } else {
+    it_->SeekForPrev(resume);
+    if (it_->Valid() && it_->key() == resume) it_->Prev();
+  }
+}
+
 absl::StatusOr<int64_t> RocksDbSnapshotReader::MetaInt(
     absl::string_view name) const {
   std::string v;
@@ -378,17 +397,7 @@ absl::StatusOr<PartnershipPage> RocksDbStore::ListPartnerships(
     extra =
         OverlayIndexKeys(*overlay, query.company_id(), lower, upper, resume);
   }
-  rocksdb::Slice lower_slice(lower), upper_slice(upper);
-  rocksdb::ReadOptions ro = snap.options();
-  ro.iterate_lower_bound = &lower_slice;
-  ro.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
-  if (after.empty()) {
-    it->SeekToLast();
-  } else {
-    it->SeekForPrev(resume);
-    if (it->Valid() && it->key() == resume) it->Prev();
-  }
+  BackwardScan it(db_.get(), snap.options(), lower, upper, resume);
   // Participants read once per page, as of the listing's revision; an
   // unreadable one has no sectors.
   absl::flat_hash_map<std::string, std::unique_ptr<CompanyRecord>> companies;

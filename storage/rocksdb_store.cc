@@ -200,8 +200,7 @@ absl::StatusOr<PathsResult> RocksDbStore::FindPaths(const PathQuery& query,
 }
 
 absl::StatusOr<AggregateResult> RocksDbStore::AggregatePartnerships(
-    const AggregateQuery& query, absl::Time deadline,
-    int64_t as_of_revision) {
+    const AggregateQuery& query, absl::Time deadline, int64_t as_of_revision) {
   ASSIGN_OR_RETURN(auto snap, GraphViewAt(as_of_revision));
   return storage::AggregatePartnerships(*snap, query, GraphLimits(deadline));
 }

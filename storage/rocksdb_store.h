@@ -62,6 +62,21 @@ class RocksDbSnapshotReader {
   rocksdb::ReadOptions options_;
 };
 
+// A walk backwards over the keys in [lower, upper) at `ro`'s snapshot, from
+// the last one before `resume` (from the last one, for an empty `resume`):
+// how a newest-first listing reads a page.
+class BackwardScan {
+ public:
+  BackwardScan(rocksdb::DB* db, const rocksdb::ReadOptions& ro,
+               std::string lower, std::string upper, const std::string& resume);
+  rocksdb::Iterator* operator->() const { return it_.get(); }
+
+ private:
+  const std::string lower_, upper_;
+  const rocksdb::Slice lower_slice_, upper_slice_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
 class RocksDbStore : public GraphStore {
  public:
   RocksDbStore(std::unique_ptr<rocksdb::DB> db, StoreOptions options,
@@ -245,6 +260,12 @@ class RocksDbStore : public GraphStore {
   std::deque<std::unique_ptr<Pending>> queue_ ABSL_GUARDED_BY(queue_mu_);
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
   std::thread committer_;
+
+  // The last overlay built, and the revision it reaches: reads as of the
+  // same revision while no write lands share it.
+  absl::Mutex overlay_mu_;
+  std::shared_ptr<const AsOfOverlay> last_overlay_ ABSL_GUARDED_BY(overlay_mu_);
+  int64_t last_overlay_to_ ABSL_GUARDED_BY(overlay_mu_) = 0;
 
   absl::Mutex listener_mu_;
   CommitListener listener_ ABSL_GUARDED_BY(listener_mu_);
