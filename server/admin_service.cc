@@ -17,6 +17,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "server/convert.h"
+#include "server/read_at.h"
 #include "server/status_util.h"
 #include "storage/validation.h"
 
@@ -363,6 +364,11 @@ class ExportReactor final
       return;
     }
     batch_size_ = size == 0 ? kDefaultExportBatch : size;
+    const absl::Status applied = CheckMinRevision(store, request);
+    if (!applied.ok()) {
+      Finish(ToGrpcStatus(applied));
+      return;
+    }
     absl::StatusOr<std::unique_ptr<storage::RecordCursor>> cursor =
         store->OpenExport();
     if (!cursor.ok()) {

@@ -148,6 +148,7 @@ absl::Status Neighborhood(storage::GraphStore* store, absl::Time deadline,
                           size_t max_bytes,
                           const v1::GetNeighborhoodRequest& req,
                           v1::GetNeighborhoodResponse* resp) {
+  RETURN_IF_ERROR(CheckMinRevision(store, req));
   storage::NeighborhoodQuery q;
   ASSIGN_OR_RETURN(q.company_id,
                    storage::ParseResourceName("company", req.company(),
@@ -175,6 +176,7 @@ absl::Status Neighborhood(storage::GraphStore* store, absl::Time deadline,
 absl::Status Paths(storage::GraphStore* store, absl::Time deadline,
                    size_t max_bytes, const v1::FindPathsRequest& req,
                    v1::FindPathsResponse* resp) {
+  RETURN_IF_ERROR(CheckMinRevision(store, req));
   storage::PathQuery q;
   ASSIGN_OR_RETURN(q.from_id, storage::ParseResourceName("from", req.from(),
                                                          kCompaniesCollection));
@@ -202,6 +204,7 @@ absl::Status Paths(storage::GraphStore* store, absl::Time deadline,
 absl::Status Aggregate(storage::GraphStore* store, absl::Time deadline,
                        const v1::AggregatePartnershipsRequest& req,
                        v1::AggregatePartnershipsResponse* resp) {
+  RETURN_IF_ERROR(CheckMinRevision(store, req));
   storage::AggregateQuery q;
   ASSIGN_OR_RETURN(q.filter, PartnershipQueryFromApi("filter", req.filter()));
   // Enum numbers are shared; the store names any value it does not know.

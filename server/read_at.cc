@@ -26,6 +26,22 @@ absl::StatusOr<int64_t> ResolveAsOf(storage::GraphStore* store,
   return store->RevisionAt(absl::FromUnixMicros(micros));
 }
 
+absl::Status CheckMinRevision(storage::GraphStore* store,
+                              int64_t min_revision) {
+  if (min_revision < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("min_revision: want 0 (no wait) or a revision >= 1, got ",
+                     min_revision));
+  }
+  const int64_t current = store->Revision();
+  if (min_revision > current) {
+    return absl::OutOfRangeError(
+        absl::StrCat("min_revision: want at most ", current,
+                     " (the current revision), got ", min_revision));
+  }
+  return absl::OkStatus();
+}
+
 void ReportRevision(grpc::CallbackServerContext* context, int64_t revision) {
   context->AddInitialMetadata(kRevisionMetadata, absl::StrCat(revision));
 }

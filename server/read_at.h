@@ -32,6 +32,18 @@ absl::StatusOr<int64_t> ResolveAsOf(storage::GraphStore* store,
                      request.as_of_time());
 }
 
+// OK once the store has applied `min_revision` (0: no wait). The embedded
+// store applies every revision before it acknowledges it, so it never
+// waits: OUT_OF_RANGE past its current revision, INVALID_ARGUMENT when
+// negative.
+absl::Status CheckMinRevision(storage::GraphStore* store, int64_t min_revision);
+
+template <typename Request>
+absl::Status CheckMinRevision(storage::GraphStore* store,
+                              const Request& request) {
+  return CheckMinRevision(store, request.min_revision());
+}
+
 // Adds kRevisionMetadata to the response's initial metadata.
 void ReportRevision(grpc::CallbackServerContext* context, int64_t revision);
 

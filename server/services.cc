@@ -146,6 +146,7 @@ absl::StatusOr<storage::CompanyRecord> CompanyToCreate(
 absl::StatusOr<v1::Company> GetCompany(GraphStore* store,
                                        const v1::GetCompanyRequest& req,
                                        int64_t* revision) {
+  RETURN_IF_ERROR(CheckMinRevision(store, req));
   ASSIGN_OR_RETURN(
       std::string id,
       storage::ParseResourceName("name", req.name(), kCompaniesCollection));
@@ -157,6 +158,7 @@ absl::StatusOr<v1::Company> GetCompany(GraphStore* store,
 
 absl::StatusOr<v1::BatchGetCompaniesResponse> BatchGetCompanies(
     GraphStore* store, const v1::BatchGetCompaniesRequest& req) {
+  RETURN_IF_ERROR(CheckMinRevision(store, req));
   if (req.names_size() < 1 || req.names_size() > storage::kMaxBatchGet) {
     return absl::InvalidArgumentError(
         absl::StrFormat("names: want 1..%d entries, got %d",
@@ -204,6 +206,7 @@ absl::StatusOr<Patch<storage::CompanyRecord>> CompanyPatch(
 
 absl::StatusOr<v1::ListCompaniesResponse> ListCompanies(
     GraphStore* store, const v1::ListCompaniesRequest& req) {
+  RETURN_IF_ERROR(CheckMinRevision(store, req));
   storage::CompanyFilter filter;
   filter.sector = req.sector();
   filter.country = req.country();
@@ -247,6 +250,7 @@ absl::StatusOr<Response> ListRevisions(GraphStore* store,
 
 absl::StatusOr<v1::SearchCompaniesResponse> SearchCompanies(
     GraphStore* store, const v1::SearchCompaniesRequest& req) {
+  RETURN_IF_ERROR(CheckMinRevision(store, req));
   ASSIGN_OR_RETURN(storage::SearchResult result,
                    store->SearchCompanies(req.query(), req.page_size()));
   v1::SearchCompaniesResponse response;
@@ -275,6 +279,7 @@ absl::StatusOr<storage::PartnershipRecord> PartnershipToCreate(
 absl::StatusOr<v1::Partnership> GetPartnership(
     GraphStore* store, const v1::GetPartnershipRequest& req,
     int64_t* revision) {
+  RETURN_IF_ERROR(CheckMinRevision(store, req));
   ASSIGN_OR_RETURN(
       std::string id,
       storage::ParseResourceName("name", req.name(), kPartnershipsCollection));
@@ -302,6 +307,7 @@ absl::StatusOr<Patch<storage::PartnershipRecord>> PartnershipPatch(
 
 absl::StatusOr<v1::ListPartnershipsResponse> ListPartnerships(
     GraphStore* store, const v1::ListPartnershipsRequest& req) {
+  RETURN_IF_ERROR(CheckMinRevision(store, req));
   ASSIGN_OR_RETURN(storage::PartnershipQuery query,
                    PartnershipQueryFromApi("filter", req.filter()));
   ASSIGN_OR_RETURN(int64_t as_of, ResolveAsOf(store, req));

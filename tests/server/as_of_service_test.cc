@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "partnergraph/v1/admin_service.grpc.pb.h"
 #include "partnergraph/v1/graph_service.grpc.pb.h"
 #include "tests/server/server_test_util.h"
 
@@ -276,6 +277,67 @@ TEST_F(AsOfServiceTest, RevisionListsAreNewestFirstAndPaged) {
   deal.set_name("companies/deal");
   EXPECT_THAT(partnerships_->ListPartnershipRevisions(&c7, deal, &lives),
               StatusIs(grpc::StatusCode::INVALID_ARGUMENT, "name"));
+}
+
+TEST_F(AsOfServiceTest, MinRevisionUpToTheCurrentOneIsServedBeyondItRefused) {
+  v1::GetCompanyRequest get;
+  get.set_name("companies/micron");
+  v1::Company got;
+  std::string revision;
+  get.set_min_revision(5);
+  EXPECT_GRPC_OK(Get(get, &got, &revision));
+  EXPECT_EQ(revision, "5");
+  get.set_min_revision(6);
+  EXPECT_THAT(Get(get, &got, &revision),
+              StatusIs(grpc::StatusCode::OUT_OF_RANGE,
+                       "min_revision: want at most 5 (the current revision), "
+                       "got 6"));
+  get.set_min_revision(-1);
+  EXPECT_THAT(Get(get, &got, &revision),
+              StatusIs(grpc::StatusCode::INVALID_ARGUMENT, "min_revision"));
+
+  v1::SearchCompaniesRequest search;
+  search.set_query("micron");
+  search.set_min_revision(6);
+  EXPECT_THAT(SearchCompanies(search),
+              StatusIs(grpc::StatusCode::OUT_OF_RANGE, "min_revision"));
+  search.set_min_revision(5);
+  EXPECT_GRPC_OK(SearchCompanies(search));
+
+  v1::ListPartnershipsRequest list;
+  list.set_min_revision(6);
+  EXPECT_THAT(ListPartnerships(list),
+              StatusIs(grpc::StatusCode::OUT_OF_RANGE, "min_revision"));
+
+  v1::AggregatePartnershipsRequest trend;
+  trend.add_group_by(v1::YEAR);
+  trend.set_min_revision(6);
+  v1::AggregatePartnershipsResponse counted;
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  EXPECT_THAT(graph_->AggregatePartnerships(&context, trend, &counted),
+              StatusIs(grpc::StatusCode::OUT_OF_RANGE, "min_revision"));
+
+  auto admin = v1::AdminService::NewStub(channel_);
+  for (int64_t min : {int64_t{5}, int64_t{6}}) {
+    v1::ExportRecordsRequest request;
+    request.set_min_revision(min);
+    grpc::ClientContext export_context;
+    SetDeadline(&export_context);
+    auto reader = admin->ExportRecords(&export_context, request);
+    v1::ExportRecordsResponse page;
+    int records = 0;
+    while (reader->Read(&page)) records += page.records_size();
+    const grpc::Status status = reader->Finish();
+    if (min == 5) {
+      EXPECT_GRPC_OK(status);
+      EXPECT_EQ(records, 2);
+    } else {
+      EXPECT_THAT(status,
+                  StatusIs(grpc::StatusCode::OUT_OF_RANGE, "min_revision"));
+      EXPECT_EQ(records, 0);
+    }
+  }
 }
 
 class AsOfCompactedTest : public ServerTest {
