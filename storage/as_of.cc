@@ -155,21 +155,12 @@ class AsOfSnapshot final : public GraphSnapshot {
 
   absl::Status ForEachCompany(
       const std::function<absl::Status(const CompanyRecord&)>& fn) override {
-    auto next = overlay_->companies().begin();
-    const auto end = overlay_->companies().end();
-    // The overlay's companies that existed at R, before `id`.
-    auto emit_before = [&](absl::string_view id, bool all) -> absl::Status {
-      for (; next != end && (all || next->first < id); ++next) {
-        if (next->second.has_value()) RETURN_IF_ERROR(fn(*next->second));
-      }
-      return absl::OkStatus();
-    };
-    RETURN_IF_ERROR(base_->ForEachCompany([&](const CompanyRecord& c) {
-      if (overlay_->Company(c.id()) != nullptr) return absl::OkStatus();
-      RETURN_IF_ERROR(emit_before(c.id(), false));
-      return fn(c);
-    }));
-    return emit_before("", true);
+    return MergeCompanies(fn, [&](const Gate& gate) {
+      return base_->ForEachCompany([&](const CompanyRecord& c) {
+        ASSIGN_OR_RETURN(bool unchanged, gate(c.id()));
+        return unchanged ? fn(c) : absl::OkStatus();
+      });
+    });
   }
 
   absl::Status Companies(absl::Span<const absl::string_view> ids,
@@ -208,24 +199,44 @@ class AsOfSnapshot final : public GraphSnapshot {
   }
 
   absl::Status ForEachCompanySectors(const CompanySectorsFn& fn) override {
+    std::vector<absl::string_view> sectors;
+    auto emit = [&](const CompanyRecord& c) {
+      sectors.assign(c.sectors().begin(), c.sectors().end());
+      return fn(c.id(), sectors);
+    };
+    return MergeCompanies(emit, [&](const Gate& gate) {
+      return base_->ForEachCompanySectors(
+          [&](absl::string_view id, absl::Span<const absl::string_view> s) {
+            ASSIGN_OR_RETURN(bool unchanged, gate(id));
+            return unchanged ? fn(id, s) : absl::OkStatus();
+          });
+    });
+  }
+
+ private:
+  // Called by a company scan of the base with each id, in id order: emits
+  // the overlay's companies before it, and says whether the base's record
+  // is the one at R (false: it changed after R, the overlay has it).
+  using Gate = std::function<absl::StatusOr<bool>(absl::string_view id)>;
+
+  // Runs `scan` over the base's companies with a Gate, calling `emit` with
+  // each overlay company that existed at R, interleaved in id order.
+  template <typename Emit, typename Scan>
+  absl::Status MergeCompanies(const Emit& emit, const Scan& scan) {
     auto next = overlay_->companies().begin();
     const auto end = overlay_->companies().end();
-    std::vector<absl::string_view> sectors;
     auto emit_before = [&](absl::string_view id, bool all) -> absl::Status {
       for (; next != end && (all || next->first < id); ++next) {
-        if (!next->second.has_value()) continue;
-        sectors.assign(next->second->sectors().begin(),
-                       next->second->sectors().end());
-        RETURN_IF_ERROR(fn(next->first, sectors));
+        if (next->second.has_value()) RETURN_IF_ERROR(emit(*next->second));
       }
       return absl::OkStatus();
     };
-    RETURN_IF_ERROR(base_->ForEachCompanySectors(
-        [&](absl::string_view id, absl::Span<const absl::string_view> s) {
-          if (overlay_->Company(id) != nullptr) return absl::OkStatus();
-          RETURN_IF_ERROR(emit_before(id, false));
-          return fn(id, s);
-        }));
+    const Gate gate = [&](absl::string_view id) -> absl::StatusOr<bool> {
+      if (overlay_->Company(id) != nullptr) return false;
+      RETURN_IF_ERROR(emit_before(id, false));
+      return true;
+    };
+    RETURN_IF_ERROR(scan(gate));
     return emit_before("", true);
   }
 

@@ -36,10 +36,19 @@ char EventTable(const ChangeEventRecord& e) {
   return e.has_company() ? keys::kCompany : keys::kPartnership;
 }
 
+// `table` is keys::kCompany or keys::kPartnership.
+absl::string_view CollectionOf(char table) {
+  return table == keys::kCompany ? kCompanies : kPartnerships;
+}
+
+std::string RecordKey(char table, absl::string_view id) {
+  return table == keys::kCompany ? keys::CompanyKey(id)
+                                 : keys::PartnershipKey(id);
+}
+
 absl::Status NoHistory(char table, absl::string_view id) {
-  return absl::DataLossError(absl::StrCat(
-      "history of ", table == keys::kCompany ? kCompanies : kPartnerships, "/",
-      id, " is missing a change"));
+  return absl::DataLossError(absl::StrCat("history of ", CollectionOf(table),
+                                          "/", id, " is missing a change"));
 }
 
 template <typename Record>
@@ -72,41 +81,53 @@ void ForEachHistoryEntry(
   }
 }
 
+absl::Status ForEachChangeBatch(
+    rocksdb::DB* db, const rocksdb::ReadOptions& ro, int64_t from, int64_t to,
+    const std::function<absl::Status(const ChangeBatchRecord&)>& fn) {
+  const std::string upper =
+      to == 0 ? keys::PrefixSuccessor(keys::TablePrefix(keys::kChange))
+              : keys::ChangeKey(to + 1);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions bounded = ro;
+  bounded.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(bounded));
+  for (it->Seek(keys::ChangeKey(from)); it->Valid(); it->Next()) {
+    ASSIGN_OR_RETURN(
+        ChangeBatchRecord changes,
+        ParseRecord<ChangeBatchRecord>(View(it->value()), "change log"));
+    RETURN_IF_ERROR(fn(changes));
+  }
+  return FromRocks(it->status(), "read change log");
+}
+
 absl::Status BuildHistoryIndex(rocksdb::DB* db) {
   std::string marker;
   rocksdb::Status s = db->Get(rocksdb::ReadOptions(),
                               keys::MetaKey(keys::kMetaHistoryIndex), &marker);
   if (!s.IsNotFound()) return FromRocks(s, "read history index marker");
-  const std::string prefix = keys::TablePrefix(keys::kChange);
-  const std::string upper = keys::PrefixSuccessor(prefix);
-  rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions ro;
-  ro.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
   rocksdb::WriteBatch batch;
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  for (it->Seek(prefix); it->Valid(); it->Next()) {
-    ASSIGN_OR_RETURN(
-        ChangeBatchRecord changes,
-        ParseRecord<ChangeBatchRecord>(
-            absl::string_view(it->value().data(), it->value().size()),
-            "change log"));
-    ForEachHistoryEntry(changes,
-                        [&](std::string k, std::string v) { batch.Put(k, v); });
-    if (batch.Count() >= 10000) {
-      RETURN_IF_ERROR(FromRocks(db->Write(wo, &batch), "build history index"));
-      batch.Clear();
-    }
-  }
-  RETURN_IF_ERROR(FromRocks(it->status(), "build history index"));
+  RETURN_IF_ERROR(ForEachChangeBatch(
+      db, rocksdb::ReadOptions(), 0, 0, [&](const ChangeBatchRecord& changes) {
+        ForEachHistoryEntry(
+            changes, [&](std::string k, std::string v) { batch.Put(k, v); });
+        if (batch.Count() < 10000) return absl::OkStatus();
+        absl::Status written =
+            FromRocks(db->Write(wo, &batch), "build history index");
+        batch.Clear();
+        return written;
+      }));
   batch.Put(keys::MetaKey(keys::kMetaHistoryIndex), "");
   return FromRocks(db->Write(wo, &batch), "build history index");
 }
 
 absl::StatusOr<int64_t> RocksDbStore::CheckAsOf(
-    const RocksDbSnapshotReader& snap, int64_t as_of_revision) {
-  ASSIGN_OR_RETURN(int64_t revision, snap.Revision());
+    const RocksDbSnapshotReader& snap, int64_t as_of_revision,
+    int64_t revision) {
+  if (revision == 0) {
+    ASSIGN_OR_RETURN(revision, snap.Revision());
+  }
   ASSIGN_OR_RETURN(int64_t compact, snap.MetaInt(keys::kMetaCompactRevision));
   if (as_of_revision < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -136,28 +157,21 @@ absl::StatusOr<std::shared_ptr<const AsOfOverlay>> RocksDbStore::OverlayAt(
     }
   }
   auto overlay = std::make_shared<AsOfOverlay>(as_of_revision);
-  const std::string upper = keys::ChangeKey(revision + 1);
-  rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions bounded = ro;
-  bounded.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(bounded));
+  // A revision missing was trimmed since the caller checked.
   int64_t expect = as_of_revision + 1;
-  for (it->Seek(keys::ChangeKey(expect)); it->Valid(); it->Next(), ++expect) {
-    int64_t rev = 0;
-    if (!keys::DecodeChangeKey(View(it->key()), &rev) || rev != expect) {
-      return absl::OutOfRangeError(absl::StrCat("as_of_revision: revision ",
-                                                expect, " is no longer held"));
-    }
-    ASSIGN_OR_RETURN(
-        ChangeBatchRecord changes,
-        ParseRecord<ChangeBatchRecord>(View(it->value()), "change log"));
-    overlay->Add(changes);
-  }
-  RETURN_IF_ERROR(FromRocks(it->status(), "read change log"));
-  if (expect != revision + 1) {
+  auto gone = [&] {
     return absl::OutOfRangeError(absl::StrCat("as_of_revision: revision ",
                                               expect, " is no longer held"));
-  }
+  };
+  RETURN_IF_ERROR(ForEachChangeBatch(db_.get(), ro, expect, revision,
+                                     [&](const ChangeBatchRecord& changes) {
+                                       if (changes.revision() != expect)
+                                         return gone();
+                                       overlay->Add(changes);
+                                       ++expect;
+                                       return absl::OkStatus();
+                                     }));
+  if (expect != revision + 1) return gone();
   overlay->Seal();
   absl::MutexLock lock(&overlay_mu_);
   last_overlay_ = overlay;
@@ -169,13 +183,9 @@ template <typename Record>
 absl::StatusOr<std::optional<Record>> RocksDbStore::RecordAt(
     const rocksdb::ReadOptions& ro, char table, absl::string_view id,
     int64_t as_of_revision) {
-  const absl::string_view collection =
-      table == keys::kCompany ? kCompanies : kPartnerships;
+  const absl::string_view collection = CollectionOf(table);
   std::string bytes;
-  rocksdb::Status s = db_->Get(
-      ro,
-      table == keys::kCompany ? keys::CompanyKey(id) : keys::PartnershipKey(id),
-      &bytes);
+  rocksdb::Status s = db_->Get(ro, RecordKey(table, id), &bytes);
   std::optional<Record> now;
   if (!s.IsNotFound()) {
     RETURN_IF_ERROR(FromRocks(s, absl::StrCat("read ", collection, "/", id)));
@@ -224,13 +234,8 @@ absl::StatusOr<std::unique_ptr<GraphSnapshot>> RocksDbStore::GraphViewAt(
   // The change log is read at a later snapshot than the view's; only the
   // revisions up to the view's are folded.
   RocksDbSnapshotReader snap(db_.get());
-  RETURN_IF_ERROR(CheckAsOf(snap, as_of_revision).status());
-  const int64_t revision = view->revision();
-  if (as_of_revision > revision) {
-    return absl::OutOfRangeError(
-        absl::StrCat("as_of_revision: want at most ", revision,
-                     " (the current revision), got ", as_of_revision));
-  }
+  ASSIGN_OR_RETURN(const int64_t revision,
+                   CheckAsOf(snap, as_of_revision, view->revision()));
   ASSIGN_OR_RETURN(auto overlay,
                    OverlayAt(snap.options(), as_of_revision, revision));
   return NewAsOfSnapshot(std::move(view), std::move(overlay));
@@ -283,8 +288,6 @@ absl::StatusOr<RevisionsPage> RocksDbStore::ListRevisions(
   const int limit = ClampPageSize(page_size, kDefaultPageSize, kMaxPageSize);
   const char table =
       kind == RecordKind::kCompany ? keys::kCompany : keys::kPartnership;
-  const absl::string_view collection =
-      kind == RecordKind::kCompany ? kCompanies : kPartnerships;
   const uint64_t fp = HistoryFingerprint(kind, id);
   ASSIGN_OR_RETURN(std::string after,
                    OpenToken(token_key_, page_token, "revisions", fp));
@@ -326,12 +329,8 @@ absl::StatusOr<RevisionsPage> RocksDbStore::ListRevisions(
     // No version held: NOT_FOUND unless the record exists (every change of
     // it trimmed).
     std::string record;
-    rocksdb::Status s =
-        db_->Get(snap.options(),
-                 table == keys::kCompany ? keys::CompanyKey(id)
-                                         : keys::PartnershipKey(id),
-                 &record);
-    if (s.IsNotFound()) return NotFound(collection, id);
+    rocksdb::Status s = db_->Get(snap.options(), RecordKey(table, id), &record);
+    if (s.IsNotFound()) return NotFound(CollectionOf(table), id);
     RETURN_IF_ERROR(FromRocks(s, "read record"));
   }
   return page;

@@ -156,20 +156,15 @@ absl::StatusOr<int64_t> TrimHistory(rocksdb::DB* db, int64_t revision,
   rocksdb::WriteBatch trim;
   // The trimmed revisions' history entries first: they are found through
   // the change-log entries.
-  const std::string upper = keys::ChangeKey(want_compact + 1);
-  rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions ro;
-  ro.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
-  for (it->Seek(keys::ChangeKey(compact + 1)); it->Valid(); it->Next()) {
-    ASSIGN_OR_RETURN(
-        ChangeBatchRecord changes,
-        ParseRecord<ChangeBatchRecord>(View(it->value()), "change log"));
-    ForEachHistoryEntry(changes,
-                        [&](std::string k, std::string) { trim.Delete(k); });
-  }
-  RETURN_IF_ERROR(FromRocks(it->status(), "trim history"));
-  trim.DeleteRange(keys::ChangeKey(compact + 1), upper);
+  RETURN_IF_ERROR(ForEachChangeBatch(
+      db, rocksdb::ReadOptions(), compact + 1, want_compact,
+      [&](const ChangeBatchRecord& changes) {
+        ForEachHistoryEntry(
+            changes, [&](std::string k, std::string) { trim.Delete(k); });
+        return absl::OkStatus();
+      }));
+  trim.DeleteRange(keys::ChangeKey(compact + 1),
+                   keys::ChangeKey(want_compact + 1));
   trim.Put(keys::MetaKey(keys::kMetaCompactRevision),
            keys::EncodeInt64(want_compact));
   RETURN_IF_ERROR(FromRocks(db->Write(SyncWrite(), &trim), "trim history"));

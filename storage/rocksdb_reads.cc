@@ -164,23 +164,18 @@ absl::StatusOr<std::vector<CompanyRecord>> RocksDbStore::BatchGetCompanies(
     RETURN_IF_ERROR(ValidateId(absl::StrCat("names[", i, "]"), ids[i]));
   }
   RocksDbSnapshotReader snap(db_.get());
-  if (as_of_revision != 0) {
-    RETURN_IF_ERROR(CheckAsOf(snap, as_of_revision).status());
+  // Now is the snapshot's revision: every record is as it is there.
+  int64_t at = as_of_revision;
+  if (at == 0) {
+    ASSIGN_OR_RETURN(at, snap.Revision());
+  } else {
+    RETURN_IF_ERROR(CheckAsOf(snap, at).status());
   }
   std::vector<CompanyRecord> out;
   out.reserve(ids.size());
   for (const std::string& id : ids) {
-    if (as_of_revision == 0) {
-      ASSIGN_OR_RETURN(
-          CompanyRecord c,
-          ReadRecord<CompanyRecord>(snap.options(), keys::CompanyKey(id),
-                                    kCompanies, id));
-      out.push_back(std::move(c));
-      continue;
-    }
-    ASSIGN_OR_RETURN(auto c,
-                     RecordAt<CompanyRecord>(snap.options(), keys::kCompany, id,
-                                             as_of_revision));
+    ASSIGN_OR_RETURN(auto c, RecordAt<CompanyRecord>(snap.options(),
+                                                     keys::kCompany, id, at));
     if (!c.has_value()) return NotFound(kCompanies, id);
     out.push_back(*std::move(c));
   }

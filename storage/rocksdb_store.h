@@ -228,10 +228,12 @@ class RocksDbStore : public GraphStore {
   absl::StatusOr<int64_t> CountPrefix(const RocksDbSnapshotReader& snap,
                                       const std::string& prefix);
 
-  // Point in time (rocksdb_history.cc). The revision `snap` is at, once
-  // `as_of_revision` (> 0) is known to be readable there (see GraphStore).
+  // Point in time (rocksdb_history.cc). `revision` (0: the one `snap` is
+  // at), once `as_of_revision` (> 0) is known to be readable there: not past
+  // it, not trimmed at `snap` (see GraphStore).
   absl::StatusOr<int64_t> CheckAsOf(const RocksDbSnapshotReader& snap,
-                                    int64_t as_of_revision);
+                                    int64_t as_of_revision,
+                                    int64_t revision = 0);
   // The changes of revisions (as_of_revision, revision], read at `ro`.
   absl::StatusOr<std::shared_ptr<const AsOfOverlay>> OverlayAt(
       const rocksdb::ReadOptions& ro, int64_t as_of_revision, int64_t revision);
@@ -296,6 +298,13 @@ std::string IngestFilePath(const std::string& dir, int64_t revision);
 void ForEachHistoryEntry(
     const ChangeBatchRecord& changes,
     const std::function<void(std::string key, std::string value)>& fn);
+
+// Calls fn with each change-log entry of revisions [from, to] (to 0: to the
+// last) held at `ro`, parsed, in revision order; a non-OK status from fn
+// stops the walk and is returned (rocksdb_history.cc).
+absl::Status ForEachChangeBatch(
+    rocksdb::DB* db, const rocksdb::ReadOptions& ro, int64_t from, int64_t to,
+    const std::function<absl::Status(const ChangeBatchRecord&)>& fn);
 
 // Writes the history entries of every change-log entry held, once, for a
 // store written before the history table existed (rocksdb_history.cc).
