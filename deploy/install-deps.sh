@@ -2,6 +2,8 @@
 # Installs the Debian 12 packages partnergraph builds, tests and runs with.
 # graphviz (`dot`) and python3-grpcio with grpc-proto are for tests only:
 # they render `partnerctl ... -o dot` and run the README's Python recipe.
+# etcd-server and etcd-client are the cluster the etcd engine's tests and
+# `make run-cluster` start on loopback.
 # Idempotent: returns at once when every package is already installed.
 set -euo pipefail
 
@@ -13,6 +15,7 @@ packages=(
   prometheus-cpp-dev libssl-dev openssl prometheus
   clang libclang-rt-14-dev
   graphviz python3-grpcio grpc-proto
+  etcd-server etcd-client
 )
 # `install-deps.sh bench` adds what only `make bench-graph` needs: the
 # PostgreSQL 15 server it compares against and libpq for its driver.

@@ -1,4 +1,6 @@
-// partnergraphd: the partnergraph gRPC server over an embedded RocksDB store.
+// partnergraphd: the partnergraph gRPC server over an embedded RocksDB store
+// (--store=rocksdb, the default) or as a replica of an etcd cluster
+// (--store=etcd).
 //
 // Exit status: 0 after a clean shutdown on SIGTERM or SIGINT, 1 when the
 // store cannot be opened, the address cannot be bound or a TLS or token file
@@ -23,19 +25,42 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/demo_data.h"
 #include "server/log.h"
 #include "server/server.h"
+#include "storage/etcd/etcd_store.h"
 #include "storage/graph_store.h"
 
 ABSL_FLAG(std::string, listen, "0.0.0.0:50051",
           "Address to serve gRPC on, HOST:PORT. Port 0 picks a free port and "
           "prints it.");
 ABSL_FLAG(std::string, data_dir, "./data",
-          "Directory of the RocksDB store; created when missing.");
+          "Directory of the RocksDB store (with --store=etcd, this replica's "
+          "local copy); created when missing.");
+ABSL_FLAG(std::string, store, "rocksdb",
+          "The engine: rocksdb (embedded, one machine) or etcd (an etcd "
+          "cluster is the source of truth; this process is one of any "
+          "number of replicas, see --etcd_endpoints).");
+ABSL_FLAG(std::string, etcd_endpoints, "",
+          "With --store=etcd: the cluster's client endpoints, "
+          "HOST:PORT,HOST:PORT,...; a member that stops answering is left "
+          "for the next.");
+ABSL_FLAG(std::string, etcd_prefix, "/partnergraph/",
+          "With --store=etcd: every key partnergraph keeps in etcd starts "
+          "with it (one graph per prefix).");
+ABSL_FLAG(std::string, etcd_ca_file, "",
+          "With --store=etcd: PEM CA bundle; TLS to etcd when set.");
+ABSL_FLAG(std::string, etcd_cert_file, "",
+          "With --store=etcd and TLS: PEM client certificate (etcd's "
+          "--client-cert-auth).");
+ABSL_FLAG(std::string, etcd_key_file, "",
+          "With --store=etcd and TLS: PEM private key of --etcd_cert_file.");
+ABSL_FLAG(int32_t, etcd_writers, 32,
+          "With --store=etcd: writes planned and sent to etcd at once.");
 ABSL_FLAG(bool, sync, true,
           "fsync the write-ahead log before acknowledging a write. With "
           "--nosync an acknowledged write survives a process crash but not a "
@@ -270,6 +295,41 @@ int Run() {
   }
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   if (data_dir.empty()) return UsageError("--data_dir: required");
+  const std::string store_kind = absl::GetFlag(FLAGS_store);
+  if (store_kind != "rocksdb" && store_kind != "etcd") {
+    return UsageError(absl::StrCat("--store: want rocksdb or etcd, got \"",
+                                   store_kind, "\""));
+  }
+  storage::EtcdOptions etcd_options;
+  if (store_kind == "etcd") {
+    for (absl::string_view e :
+         absl::StrSplit(absl::GetFlag(FLAGS_etcd_endpoints), ',',
+                        absl::SkipWhitespace())) {
+      etcd_options.endpoints.emplace_back(absl::StripAsciiWhitespace(e));
+    }
+    if (etcd_options.endpoints.empty()) {
+      return UsageError("--etcd_endpoints: required with --store=etcd");
+    }
+    etcd_options.prefix = absl::GetFlag(FLAGS_etcd_prefix);
+    if (etcd_options.prefix.empty()) {
+      return UsageError("--etcd_prefix: want a non-empty prefix");
+    }
+    etcd_options.ca_file = absl::GetFlag(FLAGS_etcd_ca_file);
+    etcd_options.cert_file = absl::GetFlag(FLAGS_etcd_cert_file);
+    etcd_options.key_file = absl::GetFlag(FLAGS_etcd_key_file);
+    etcd_options.writers = absl::GetFlag(FLAGS_etcd_writers);
+    if (etcd_options.writers < 1 || etcd_options.writers > 1024) {
+      return UsageError(absl::StrCat("--etcd_writers: want 1..1024, got ",
+                                     etcd_options.writers));
+    }
+    if (!absl::GetFlag(FLAGS_restore_from).empty()) {
+      return UsageError(
+          "--restore_from: only with --store=rocksdb (on etcd, restore "
+          "etcd's snapshot; replicas rebuild from it)");
+    }
+  } else if (!absl::GetFlag(FLAGS_etcd_endpoints).empty()) {
+    return UsageError("--etcd_endpoints: only with --store=etcd");
+  }
 
   // Block the shutdown signals before any thread exists, so every thread
   // inherits the mask and they are only ever taken by sigwait below.
@@ -300,7 +360,9 @@ int Run() {
     return 1;
   }
   absl::StatusOr<std::unique_ptr<storage::GraphStore>> opened =
-      storage::OpenRocksDbStore(data_dir, store_options);
+      store_kind == "etcd"
+          ? storage::OpenEtcdStore(data_dir, store_options, etcd_options)
+          : storage::OpenRocksDbStore(data_dir, store_options);
   if (!opened.ok()) {
     PG_LOG(kError) << "cannot open the store in " << data_dir << ": "
                    << opened.status();

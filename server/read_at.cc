@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "server/convert.h"
 #include "storage/status_macros.h"
@@ -33,13 +34,8 @@ absl::Status CheckMinRevision(storage::GraphStore* store,
         absl::StrCat("min_revision: want 0 (no wait) or a revision >= 1, got ",
                      min_revision));
   }
-  const int64_t current = store->Revision();
-  if (min_revision > current) {
-    return absl::OutOfRangeError(
-        absl::StrCat("min_revision: want at most ", current,
-                     " (the current revision), got ", min_revision));
-  }
-  return absl::OkStatus();
+  if (min_revision == 0) return absl::OkStatus();
+  return store->AwaitRevision(min_revision, absl::Now() + kMaxRevisionWait);
 }
 
 void ReportRevision(grpc::CallbackServerContext* context, int64_t revision) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "grpcpp/server_context.h"
 #include "storage/graph_store.h"
@@ -32,10 +33,16 @@ absl::StatusOr<int64_t> ResolveAsOf(storage::GraphStore* store,
                      request.as_of_time());
 }
 
-// OK once the store has applied `min_revision` (0: no wait). The embedded
-// store applies every revision before it acknowledges it, so it never
-// waits: OUT_OF_RANGE past its current revision, INVALID_ARGUMENT when
-// negative.
+// The longest a read waits for its min_revision (the call's deadline may
+// end it sooner).
+inline constexpr absl::Duration kMaxRevisionWait = absl::Seconds(10);
+
+// OK once the store has applied `min_revision` (0: no wait);
+// INVALID_ARGUMENT when negative. The embedded store applies every revision
+// before it acknowledges it, so it never waits: OUT_OF_RANGE past its
+// current revision. A replica of the etcd engine waits for a revision
+// committed elsewhere (up to kMaxRevisionWait, then DEADLINE_EXCEEDED) and
+// answers OUT_OF_RANGE for one not committed yet.
 absl::Status CheckMinRevision(storage::GraphStore* store, int64_t min_revision);
 
 template <typename Request>

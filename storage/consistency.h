@@ -27,8 +27,12 @@ using TableScan = std::function<absl::Status(
 // `max_problems` problems in all) in a snapshot at store revision `revision`
 // whose change log is trimmed up to `compact_revision`. Fails only when a
 // scan fails.
+// `revisions_skip`: the store's revisions are another engine's (an etcd
+// replica) and the change log may skip numbers, but still ends at the store
+// revision.
 absl::Status CheckStoredRecords(const TableScan& scan, int64_t revision,
-                                int64_t compact_revision, size_t max_problems,
+                                int64_t compact_revision, bool revisions_skip,
+                                size_t max_problems,
                                 ConsistencyReport* report);
 
 }  // namespace partnergraph::storage

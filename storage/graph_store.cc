@@ -84,4 +84,14 @@ absl::StatusOr<ImportResult> GraphStore::Import(ImportBatch batch) {
       [&](auto done) { ImportAsync(std::move(batch), std::move(done)); });
 }
 
+absl::Status GraphStore::AwaitRevision(int64_t revision, absl::Time) {
+  const int64_t current = Revision();
+  if (revision > current) {
+    return absl::OutOfRangeError(
+        absl::StrCat("min_revision: want at most ", current,
+                     " (the current revision), got ", revision));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace partnergraph::storage

@@ -399,6 +399,14 @@ class GraphStore {
   // The current store revision (0 for an empty store).
   virtual int64_t Revision() const = 0;
 
+  // Returns once this store has applied `revision` (>= 1). A store that
+  // acknowledges each write only after applying it (the embedded engine)
+  // returns at once, or OUT_OF_RANGE past its current revision. A replica
+  // fed from a shared engine (etcd) waits until `deadline` for a revision
+  // committed there (DEADLINE_EXCEEDED), and answers OUT_OF_RANGE for one
+  // not committed anywhere yet.
+  virtual absl::Status AwaitRevision(int64_t revision, absl::Time deadline);
+
   // Walks every record and index at one snapshot and reports each
   // disagreement: an index entry without its record, a record without an
   // index entry it needs, a ticker held by more than one company, a

@@ -60,6 +60,10 @@ inline constexpr char kMetaTickerIndex[] = "ticker_index";
 // Present once the history table holds an entry for every event of the
 // change log held (built at open for a store written before it existed).
 inline constexpr char kMetaHistoryIndex[] = "history_index";
+// Present in the local store of an etcd replica (storage/etcd): the cluster
+// and prefix it was fed from. Its revisions are etcd's and skip the numbers
+// of writes outside the prefix.
+inline constexpr char kMetaEtcdSource[] = "etcd_source";
 
 // An int64 value (meta counters, dedupe kind masks): 8 bytes big-endian.
 // DecodeInt64 gives 0 for malformed bytes.

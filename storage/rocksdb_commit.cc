@@ -1,5 +1,6 @@
 // The commit queue of the RocksDB engine: group commit of planned writes.
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -9,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "rocksdb/db.h"
 #include "rocksdb/sst_file_writer.h"
@@ -121,6 +123,29 @@ absl::Status AddPlan(const WritePlan& plan, bool unindexed,
   return absl::OkStatus();
 }
 
+// The revisions in [from, to] to trim: each of them for a local write
+// (which trims one, `to`), those whose change-log entry exists when the
+// revisions may skip numbers.
+std::vector<int64_t> HeldRevisions(rocksdb::DB* db, int64_t from, int64_t to,
+                                   bool sparse) {
+  std::vector<int64_t> out;
+  if (from > to) return out;
+  if (!sparse) {
+    for (int64_t r = from; r <= to; ++r) out.push_back(r);
+    return out;
+  }
+  const std::string upper = keys::ChangeKey(to + 1);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+  for (it->Seek(keys::ChangeKey(from)); it->Valid(); it->Next()) {
+    int64_t r = 0;
+    if (keys::DecodeChangeKey(View(it->key()), &r)) out.push_back(r);
+  }
+  return out;
+}
+
 // Removes revision `trim` from the change log: its entry and its history
 // entries. `get` reads a key as the write will find it; `del` deletes one.
 absl::Status TrimRevision(
@@ -143,11 +168,24 @@ absl::Status TrimRevision(
 
 void RocksDbStore::Enqueue(Mutation fn, StatusDone done, CommitPath path,
                            WriteMode mode) {
+  Enqueue(std::move(fn),
+          CommitDone([done = std::move(done)](absl::Status s, int64_t) {
+            done(std::move(s));
+          }),
+          path, mode);
+}
+
+void RocksDbStore::Enqueue(Mutation fn, CommitDone done, CommitPath path,
+                           WriteMode mode) {
   auto pending = std::make_unique<Pending>();
   pending->fn = std::move(fn);
   pending->done = std::move(done);
   pending->path = path;
   pending->validate_only = mode == WriteMode::kValidateOnly;
+  Submit(std::move(pending));
+}
+
+void RocksDbStore::Submit(std::unique_ptr<Pending> pending) {
   {
     absl::MutexLock lock(&queue_mu_);
     if (!stopping_) {
@@ -155,7 +193,23 @@ void RocksDbStore::Enqueue(Mutation fn, StatusDone done, CommitPath path,
       return;
     }
   }
-  pending->done(absl::UnavailableError("store is closing"));
+  pending->done(absl::UnavailableError("store is closing"), 0);
+}
+
+void RocksDbStore::ApplyCommitted(int64_t revision, int64_t time_micros,
+                                  WritePlan plan, StatusDone done) {
+  auto pending = std::make_unique<Pending>();
+  auto shared = std::make_shared<WritePlan>(std::move(plan));
+  pending->fn = [shared](PlanContext& ctx) {
+    ctx.plan() = std::move(*shared);
+    return absl::OkStatus();
+  };
+  pending->done = [done = std::move(done)](absl::Status s, int64_t) {
+    done(std::move(s));
+  };
+  pending->revision = revision;
+  pending->time_micros = time_micros;
+  RocksDbStore::Submit(std::move(pending));
 }
 
 void RocksDbStore::CommitLoop() {
@@ -217,9 +271,13 @@ absl::Status RocksDbStore::PlanAndBatch(Pending& p, int64_t revision,
   });
   RETURN_IF_ERROR(s);
   int64_t trim = revision - options_.history_limit;
-  if (trim > compact_revision_) {
+  // Revisions committed elsewhere may skip numbers: every one held up to
+  // `trim` goes, not only `trim` itself.
+  int64_t first_trim = p.revision > 0 ? compact_revision_ + 1 : trim;
+  for (int64_t t : HeldRevisions(db_.get(), std::max(first_trim, compact_revision_ + 1), trim,
+                                 p.revision > 0)) {
     RETURN_IF_ERROR(TrimRevision(
-        trim,
+        t,
         [&](const std::string& key, std::string* value) {
           return batch->GetFromBatchAndDB(db_.get(), rocksdb::ReadOptions(),
                                           key, value);
@@ -267,7 +325,14 @@ void RocksDbStore::CommitGroup(
   for (const auto& p : group) {
     batch->SetSavePoint();
     ChangeBatchRecord changes;
-    absl::Status s = PlanAndBatch(*p, next + 1, now, batch, &changes);
+    const int64_t revision = p->revision > 0 ? p->revision : next + 1;
+    absl::Status s = p->revision > 0 && p->revision <= next
+                         ? absl::InternalError(absl::StrCat(
+                               "revision ", p->revision,
+                               " committed elsewhere is not above ", next))
+                         : PlanAndBatch(*p, revision,
+                                        p->revision > 0 ? p->time_micros : now,
+                                        batch, &changes);
     // A check-only write is planned exactly as it would commit (against the
     // writes before it in this group) and then taken back.
     if (!s.ok() || p->validate_only) {
@@ -275,7 +340,8 @@ void RocksDbStore::CommitGroup(
     } else {
       batch->PopSavePoint();
       if (changes.events_size() > 0) {
-        ++next;
+        next = revision;
+        p->committed = revision;
         committed.push_back(std::move(changes));
       }
     }
@@ -288,7 +354,7 @@ void RocksDbStore::CommitGroup(
   }
   for (const auto& p : group) {
     if (!write_status.ok() && p->status.ok()) p->status = write_status;
-    p->done(std::move(p->status));
+    p->done(std::move(p->status), write_status.ok() ? p->committed : 0);
   }
 }
 
@@ -300,8 +366,11 @@ void RocksDbStore::Publish(int64_t next, int64_t compact,
   compact_revision_ = compact;
   auto batches = std::make_shared<const std::vector<ChangeBatchRecord>>(
       std::move(committed));
-  absl::MutexLock lock(&listener_mu_);
-  if (listener_) listener_(next, std::move(batches));
+  {
+    absl::MutexLock lock(&listener_mu_);
+    if (listener_) listener_(next, std::move(batches));
+  }
+  OnPublished(next);
 }
 
 void RocksDbStore::CommitIngest(Pending& p) {
@@ -320,9 +389,10 @@ void RocksDbStore::CommitIngest(Pending& p) {
       std::vector<ChangeBatchRecord> committed;
       committed.push_back(std::move(plan.changes));
       Publish(next, compact, std::move(committed));
+      p.committed = next;
     }
   }
-  p.done(std::move(s));
+  p.done(std::move(s), p.committed);
 }
 
 absl::Status RocksDbStore::IngestPlan(WritePlan& plan, int64_t revision,

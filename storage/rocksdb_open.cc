@@ -177,8 +177,8 @@ std::string IngestFilePath(const std::string& dir, int64_t revision) {
   return absl::StrCat(dir, "/", kIngestFilePrefix, revision, ".tmp");
 }
 
-absl::StatusOr<std::unique_ptr<GraphStore>> OpenRocksDbStore(
-    const std::string& path, const StoreOptions& options) {
+absl::StatusOr<OpenedRocksDb> OpenRocksDb(const std::string& path,
+                                          const StoreOptions& options) {
   if (options.history_limit < 1) {
     return absl::InvalidArgumentError("history_limit: want >= 1");
   }
@@ -189,25 +189,34 @@ absl::StatusOr<std::unique_ptr<GraphStore>> OpenRocksDbStore(
   RETURN_IF_ERROR(
       FromRocks(rocksdb::DB::Open(DbOptionsFor(options), path, &raw),
                 absl::StrCat("open store at ", path)));
-  std::unique_ptr<rocksdb::DB> db(raw);
+  OpenedRocksDb out;
+  out.db.reset(raw);
+  rocksdb::DB* db = out.db.get();
   RemoveIngestLeftovers(path);
-  RETURN_IF_ERROR(InitOrCheckSchema(db.get(), path));
-  RETURN_IF_ERROR(BuildTickerIndex(db.get()));
-  RETURN_IF_ERROR(BuildHistoryIndex(db.get()));
-  std::string rev_bytes, token_key;
+  RETURN_IF_ERROR(InitOrCheckSchema(db, path));
+  RETURN_IF_ERROR(BuildTickerIndex(db));
+  RETURN_IF_ERROR(BuildHistoryIndex(db));
+  std::string rev_bytes;
+  RETURN_IF_ERROR(FromRocks(db->Get(rocksdb::ReadOptions(),
+                                    keys::MetaKey(keys::kMetaRevision),
+                                    &rev_bytes),
+                            "read revision"));
   RETURN_IF_ERROR(
       FromRocks(db->Get(rocksdb::ReadOptions(),
-                        keys::MetaKey(keys::kMetaRevision), &rev_bytes),
-                "read revision"));
-  RETURN_IF_ERROR(
-      FromRocks(db->Get(rocksdb::ReadOptions(),
-                        keys::MetaKey(keys::kMetaTokenKey), &token_key),
+                        keys::MetaKey(keys::kMetaTokenKey), &out.token_key),
                 "read token key"));
-  int64_t revision = keys::DecodeInt64(rev_bytes);
-  ASSIGN_OR_RETURN(int64_t compact,
-                   TrimHistory(db.get(), revision, options.history_limit));
-  auto store = std::make_unique<RocksDbStore>(std::move(db), options, revision,
-                                              compact, token_key);
+  out.revision = keys::DecodeInt64(rev_bytes);
+  ASSIGN_OR_RETURN(out.compact_revision,
+                   TrimHistory(db, out.revision, options.history_limit));
+  return out;
+}
+
+absl::StatusOr<std::unique_ptr<GraphStore>> OpenRocksDbStore(
+    const std::string& path, const StoreOptions& options) {
+  ASSIGN_OR_RETURN(OpenedRocksDb opened, OpenRocksDb(path, options));
+  auto store = std::make_unique<RocksDbStore>(
+      std::move(opened.db), options, opened.revision, opened.compact_revision,
+      opened.token_key);
   RETURN_IF_ERROR(store->Start());
   return std::unique_ptr<GraphStore>(std::move(store));
 }

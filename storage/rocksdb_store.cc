@@ -153,8 +153,13 @@ void RocksDbStore::ImportAsync(ImportBatch batch, Done<ImportResult> done) {
         if (!write) return absl::AbortedError(kAllOrNothingRefused);
         return absl::OkStatus();
       },
-      [this, work, result, done = std::move(done)](absl::Status s) {
-        if (s.ok()) return done(std::move(*result));
+      CommitDone([this, work, result, done = std::move(done)](
+                     absl::Status s, int64_t revision) {
+        if (s.ok()) {
+          // The revision the engine committed at (see Run).
+          if (revision > 0) result->revision = revision;
+          return done(std::move(*result));
+        }
         if ((work->batch.all_or_nothing || work->batch.dry_run) &&
             absl::IsAborted(s) && s.message() == kAllOrNothingRefused) {
           result->companies_written = 0;
@@ -163,10 +168,11 @@ void RocksDbStore::ImportAsync(ImportBatch batch, Done<ImportResult> done) {
           return done(std::move(*result));
         }
         done(s);
-      },
+      }),
       total >= static_cast<size_t>(options_.ingest_min_records)
           ? CommitPath::kIngest
-          : CommitPath::kAlone);
+          : CommitPath::kAlone,
+      WriteMode::kCommit);
 }
 
 int64_t RocksDbStore::Revision() const {

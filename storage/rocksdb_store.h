@@ -162,9 +162,12 @@ class RocksDbStore : public GraphStore {
   absl::StatusOr<CheckpointInfo> CreateCheckpoint(
       const std::string& dir) override;
 
- private:
+ protected:
   // A write rule, planned on the commit thread.
   using Mutation = std::function<absl::Status(PlanContext&)>;
+  // A mutation's outcome and the revision it was committed at (0 when it
+  // took none: refused, checked only, or nothing to change).
+  using CommitDone = std::function<void(absl::Status, int64_t revision)>;
 
   // How a mutation is committed.
   enum class CommitPath {
@@ -179,11 +182,18 @@ class RocksDbStore : public GraphStore {
 
   struct Pending {
     Mutation fn;
-    StatusDone done;
+    CommitDone done;
     absl::Status status;
     CommitPath path = CommitPath::kGroup;
     // Planned, then rolled back: nothing written, no revision taken.
     bool validate_only = false;
+    // A revision committed elsewhere (an etcd replica applying it): written
+    // at exactly this revision and commit time instead of the next one and
+    // now. 0 for a local write.
+    int64_t revision = 0;
+    int64_t time_micros = 0;
+    // Set by the committer: the revision the mutation took (0: none).
+    int64_t committed = 0;
   };
 
   // Commit queue (rocksdb_commit.cc).
@@ -192,6 +202,21 @@ class RocksDbStore : public GraphStore {
   void Enqueue(Mutation fn, StatusDone done,
                CommitPath path = CommitPath::kGroup,
                WriteMode mode = WriteMode::kCommit);
+  void Enqueue(Mutation fn, CommitDone done, CommitPath path, WriteMode mode);
+  // Hands a mutation to whoever commits it: the commit thread here; an
+  // engine committing elsewhere overrides it.
+  virtual void Submit(std::unique_ptr<Pending> p);
+  // Commits a revision made elsewhere: `plan`'s writes and change events at
+  // `revision` (above the current one) with commit time `time_micros`,
+  // through the commit thread, applied and published like a local write.
+  void ApplyCommitted(int64_t revision, int64_t time_micros, WritePlan plan,
+                      StatusDone done);
+  // Called on the commit thread once `revision` is published.
+  virtual void OnPublished(int64_t revision) {}
+  rocksdb::DB* db() const { return db_.get(); }
+  const StoreOptions& options() const { return options_; }
+
+ private:
   // Enqueue for a rule that produces a record: `body` fills it in.
   template <typename T, typename Body>
   void Run(Body body, WriteMode mode, Done<T> done);
@@ -278,13 +303,20 @@ void RocksDbStore::Run(Body body, WriteMode mode, Done<T> done) {
   auto out = std::make_shared<T>();
   Enqueue([body = std::move(body),
            out](PlanContext& ctx) { return body(ctx, *out); },
-          [out, done = std::move(done)](absl::Status s) {
-            if (s.ok()) {
-              done(std::move(*out));
-            } else {
-              done(s);
+          CommitDone([out, done = std::move(done)](absl::Status s,
+                                                   int64_t revision) {
+            if (!s.ok()) return done(s);
+            // Planned at the revision the write expected to take; an engine
+            // whose commit decides the revision (etcd) may have given
+            // another.
+            if (revision > 0 && out->update_revision() != revision) {
+              if (out->create_revision() == out->update_revision()) {
+                out->set_create_revision(revision);
+              }
+              out->set_update_revision(revision);
             }
-          },
+            done(std::move(*out));
+          }),
           CommitPath::kGroup, mode);
 }
 
@@ -309,6 +341,17 @@ absl::Status ForEachChangeBatch(
 // Writes the history entries of every change-log entry held, once, for a
 // store written before the history table existed (rocksdb_history.cc).
 absl::Status BuildHistoryIndex(rocksdb::DB* db);
+
+// A RocksDB store opened, checked and trimmed (rocksdb_open.cc), before an
+// engine object takes it.
+struct OpenedRocksDb {
+  std::unique_ptr<rocksdb::DB> db;
+  int64_t revision = 0;
+  int64_t compact_revision = 0;
+  std::string token_key;
+};
+absl::StatusOr<OpenedRocksDb> OpenRocksDb(const std::string& path,
+                                          const StoreOptions& options);
 
 // Reads the store revision of the (closed) store in `dir`
 // (rocksdb_export.cc).

@@ -65,6 +65,8 @@ TEST_F(CompanyServiceTest, CreateWithoutIdDerivesItFromTheDisplayName) {
 }
 
 TEST_F(CompanyServiceTest, CreateRejectsBadInputNamingTheField) {
+  // 0 on the embedded engine; where an etcd replica started.
+  const int64_t initial = store_->Revision();
   struct Case {
     const char* name;
     void (*mutate)(v1::CreateCompanyRequest*);
@@ -109,7 +111,7 @@ TEST_F(CompanyServiceTest, CreateRejectsBadInputNamingTheField) {
   // A rejected request writes nothing.
   EXPECT_THAT(GetCompany("companies/micron"),
               StatusIs(grpc::StatusCode::NOT_FOUND, ""));
-  EXPECT_EQ(store_->Revision(), 0);
+  EXPECT_EQ(store_->Revision(), initial);
 }
 
 TEST_F(CompanyServiceTest, CreateTakenIdIsAlreadyExists) {

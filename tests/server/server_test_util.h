@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -17,6 +18,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "grpcpp/channel.h"
@@ -28,6 +31,7 @@
 #include "partnergraph/v1/company_service.grpc.pb.h"
 #include "partnergraph/v1/partnership_service.grpc.pb.h"
 #include "server/server.h"
+#include "storage/etcd/etcd_store.h"
 #include "storage/graph_store.h"
 
 namespace partnergraph::server_testing {
@@ -131,6 +135,28 @@ inline void SetDeadline(grpc::ClientContext* context) {
   context->set_deadline(std::chrono::system_clock::now() + kCallTimeout);
 }
 
+// The environment variable naming an etcd cluster (host:port,...): when
+// set, the service tests run on the etcd engine, each store a replica of
+// it on a prefix of its own.
+inline constexpr char kTestEtcdVariable[] = "PARTNERGRAPH_TEST_ETCD";
+
+inline bool OnEtcd() { return std::getenv(kTestEtcdVariable) != nullptr; }
+
+// A fresh store in `dir` on the engine the tests run on.
+inline absl::StatusOr<std::unique_ptr<storage::GraphStore>> OpenTestStore(
+    const std::string& dir, const storage::StoreOptions& options) {
+  const char* endpoints = std::getenv(kTestEtcdVariable);
+  if (endpoints == nullptr) return storage::OpenRocksDbStore(dir, options);
+  // One prefix per directory (a store reopened on it finds its graph) and
+  // per run of the binary.
+  static const int64_t run = absl::ToUnixNanos(absl::Now());
+  storage::EtcdOptions etcd;
+  etcd.endpoints = absl::StrSplit(endpoints, ',', absl::SkipEmpty());
+  etcd.prefix = absl::StrCat("/pgtest/", run, dir, "/");
+  etcd.writers = 8;
+  return storage::OpenEtcdStore(dir, options, etcd);
+}
+
 // A real server on 127.0.0.1:0 over a fresh store, and stubs over a TCP
 // channel to it.
 class ServerTest : public ::testing::Test {
@@ -140,7 +166,7 @@ class ServerTest : public ::testing::Test {
   void TearDown() override { StopServer(); }
 
   void StartServer(server::ServerOptions options) {
-    auto store = storage::OpenRocksDbStore(dir_.path() + "/db", store_options_);
+    auto store = OpenTestStore(dir_.path() + "/db", store_options_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     options.listen = "127.0.0.1:0";
