@@ -6,7 +6,7 @@ DATA_DIR ?= .data
 BACKUP_DIR ?= .backups
 LISTEN ?= 127.0.0.1:50051
 
-.PHONY: all deps configure build test test-release test-asan test-fuzz run bench bench-graph bench-import format clean
+.PHONY: all deps configure build test test-release test-asan test-fuzz run run-cluster bench bench-graph bench-import bench-cluster format clean
 
 all: build
 
@@ -50,6 +50,12 @@ test-fuzz: deps
 run: build
 	@$(BUILD_DIR)/server/partnergraphd --listen=$(LISTEN) --plaintext --data_dir=$(DATA_DIR) --backup_dir=$(BACKUP_DIR) --load_demo
 
+# The same API on etcd: three etcd members and two replicas on loopback
+# (see README, "Running on etcd").
+CLUSTER_DIR ?= .data-cluster
+run-cluster: build
+	@bash deploy/run-cluster.sh $(BUILD_DIR) $(CLUSTER_DIR)
+
 bench: build
 	@bash client/bench/run_bench.sh $(BUILD_DIR)
 
@@ -67,6 +73,16 @@ bench-graph:
 bench-import: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target partnergraphd partnergraph_import_bench
 	@$(BUILD_DIR)/client/bench/partnergraph_import_bench --partnergraphd=$(BUILD_DIR)/server/partnergraphd --work_dir=$(BUILD_DIR)/import-bench $(IMPORT_BENCH_ARGS)
+
+# partnergraphd on etcd against etcd alone, on a fresh three-member cluster
+# on loopback with two replicas: write throughput at 1, 16 and 64 clients
+# and GetCompany QPS on one and two replicas (not part of `make test`);
+# CLUSTER_BENCH_ARGS passes flags, e.g. "--seconds=5 --write_clients=1,16".
+bench-cluster:
+	@bash deploy/install-deps.sh
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target partnergraphd partnergraph_cluster_bench
+	@bash client/bench/run_cluster_bench.sh $(BUILD_DIR) $(CLUSTER_BENCH_ARGS)
 
 format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -113,21 +113,34 @@ grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context,
 }
 
 // The store's completion for a write that answers with a resource: convert
-// and finish the call (runs on the store's commit thread; never blocks).
+// and finish the call (runs on the store's commit thread; never blocks),
+// reporting the revision the write was committed at (for a check-only
+// write, the one it was checked against).
 template <typename Record, typename Response>
 storage::Done<Record> FinishWith(const char* method,
+                                 grpc::CallbackServerContext* context,
+                                 GraphStore* store, bool validate_only,
                                  grpc::ServerUnaryReactor* reactor,
                                  Response* response,
                                  Response (*to_api)(const Record&)) {
-  return [method, reactor, response, to_api](absl::StatusOr<Record> result) {
-    if (result.ok()) *response = to_api(*result);
+  return [=](absl::StatusOr<Record> result) {
+    if (result.ok()) {
+      *response = to_api(*result);
+      ReportRevision(context, validate_only ? store->Revision()
+                                            : result->update_revision());
+    }
     reactor->Finish(Reply(method, result.status()));
   };
 }
 
+// As FinishWith for a write without a resource (a delete): the revision
+// reported is one the store has applied and that reflects the write.
 storage::StatusDone FinishEmpty(const char* method,
+                                grpc::CallbackServerContext* context,
+                                GraphStore* store,
                                 grpc::ServerUnaryReactor* reactor) {
-  return [method, reactor](absl::Status status) {
+  return [=](absl::Status status) {
+    if (status.ok()) ReportRevision(context, store->Revision());
     reactor->Finish(Reply(method, status));
   };
 }
@@ -344,7 +357,8 @@ grpc::ServerUnaryReactor* CompanyServiceImpl::CreateCompany(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   store_->CreateCompanyAsync(
       *std::move(record), request->request_id(), ModeOf(*request),
-      FinishWith("CreateCompany", reactor, response, &CompanyToApi));
+      FinishWith("CreateCompany", context, store_, request->validate_only(),
+                 reactor, response, &CompanyToApi));
   return reactor;
 }
 
@@ -376,7 +390,8 @@ grpc::ServerUnaryReactor* CompanyServiceImpl::UpdateCompany(
   store_->UpdateCompanyAsync(
       std::move(patch->record), std::move(patch->paths), *std::move(etag),
       ModeOf(*request),
-      FinishWith("UpdateCompany", reactor, response, &CompanyToApi));
+      FinishWith("UpdateCompany", context, store_, request->validate_only(),
+                 reactor, response, &CompanyToApi));
   return reactor;
 }
 
@@ -391,7 +406,7 @@ grpc::ServerUnaryReactor* CompanyServiceImpl::DeleteCompany(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   store_->DeleteCompanyAsync(*std::move(id), request->etag(), request->force(),
                              ModeOf(*request),
-                             FinishEmpty("DeleteCompany", reactor));
+                             FinishEmpty("DeleteCompany", context, store_, reactor));
   return reactor;
 }
 
@@ -433,7 +448,8 @@ grpc::ServerUnaryReactor* PartnershipServiceImpl::CreatePartnership(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   store_->CreatePartnershipAsync(
       *std::move(record), request->request_id(), ModeOf(*request),
-      FinishWith("CreatePartnership", reactor, response, &PartnershipToApi));
+      FinishWith("CreatePartnership", context, store_, request->validate_only(),
+                 reactor, response, &PartnershipToApi));
   return reactor;
 }
 
@@ -458,7 +474,8 @@ grpc::ServerUnaryReactor* PartnershipServiceImpl::UpdatePartnership(
   store_->UpdatePartnershipAsync(
       std::move(patch->record), std::move(patch->paths), *std::move(etag),
       ModeOf(*request),
-      FinishWith("UpdatePartnership", reactor, response, &PartnershipToApi));
+      FinishWith("UpdatePartnership", context, store_, request->validate_only(),
+                 reactor, response, &PartnershipToApi));
   return reactor;
 }
 
@@ -473,7 +490,7 @@ grpc::ServerUnaryReactor* PartnershipServiceImpl::DeletePartnership(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   store_->DeletePartnershipAsync(*std::move(id), request->etag(),
                                  ModeOf(*request),
-                                 FinishEmpty("DeletePartnership", reactor));
+                                 FinishEmpty("DeletePartnership", context, store_, reactor));
   return reactor;
 }
 

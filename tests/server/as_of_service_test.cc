@@ -89,6 +89,61 @@ TEST_F(AsOfServiceTest, GetAsOfARevisionOrATimeReadsTheVersionThen) {
   EXPECT_EQ(revision, "5");
 }
 
+// Header of a call's initial metadata, "" when absent.
+std::string RevisionHeader(const grpc::ClientContext& context) {
+  auto md = context.GetServerInitialMetadata();
+  auto it = md.find("partnergraph-revision");
+  return it == md.end() ? "" : std::string(it->second.data(),
+                                           it->second.size());
+}
+
+TEST_F(AsOfServiceTest, WritesReportTheRevisionTheyCommittedAt) {
+  v1::CreateCompanyRequest create;
+  create.set_company_id("crucial");
+  create.mutable_company()->set_display_name("Crucial");
+  v1::Company created;
+  {
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    ASSERT_GRPC_OK(companies_->CreateCompany(&context, create, &created));
+    EXPECT_EQ(RevisionHeader(context), "6");
+    EXPECT_EQ(created.update_revision(), 6);
+  }
+  {
+    // Checked only: the revision it was checked against.
+    v1::UpdateCompanyRequest update;
+    update.mutable_company()->set_name("companies/crucial");
+    update.mutable_company()->set_description("Memory.");
+    update.mutable_update_mask()->add_paths("description");
+    update.set_validate_only(true);
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    v1::Company checked;
+    ASSERT_GRPC_OK(companies_->UpdateCompany(&context, update, &checked));
+    EXPECT_EQ(RevisionHeader(context), "6");
+  }
+  {
+    v1::DeleteCompanyRequest del;
+    del.set_name("companies/crucial");
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    google::protobuf::Empty none;
+    ASSERT_GRPC_OK(companies_->DeleteCompany(&context, del, &none));
+    EXPECT_EQ(RevisionHeader(context), "7");
+  }
+  {
+    // A refused write reports none.
+    v1::DeleteCompanyRequest del;
+    del.set_name("companies/crucial");
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    google::protobuf::Empty none;
+    EXPECT_THAT(companies_->DeleteCompany(&context, del, &none),
+                StatusIs(grpc::StatusCode::NOT_FOUND, "crucial"));
+    EXPECT_EQ(RevisionHeader(context), "");
+  }
+}
+
 TEST_F(AsOfServiceTest, BadPointsInTimeAreRefusedNamingTheField) {
   v1::GetCompanyRequest request;
   request.set_name("companies/micron");
