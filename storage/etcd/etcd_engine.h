@@ -43,6 +43,10 @@ class EtcdStore final : public RocksDbStore {
   void StartReplica();
 
   absl::Status AwaitRevision(int64_t revision, absl::Time deadline) override;
+  // One Txn when the batch fits etcd's limits; else chunks of records, each
+  // its own Txn and revision (an all_or_nothing batch checked whole
+  // first). Batches are committed one after another, in the order given.
+  void ImportAsync(ImportBatch batch, Done<ImportResult> done) override;
 
  protected:
   void Submit(std::unique_ptr<Pending> p) override;
@@ -57,6 +61,13 @@ class EtcdStore final : public RocksDbStore {
   absl::StatusOr<int64_t> LatestRevision();
   // Whether the replica applied `revision` before `deadline`.
   bool WaitApplied(int64_t revision, absl::Time deadline);
+
+  // Imports (etcd_import.cc).
+  struct ChunkedImport;
+  // Commits the next chunk of the import at the head of imports_.
+  void ImportNext(std::shared_ptr<ChunkedImport> work);
+  void FinishImport(std::shared_ptr<ChunkedImport> work,
+                    absl::StatusOr<ImportResult> result);
 
   // The watch (etcd_replica.cc).
   void WatchLoop();
@@ -78,6 +89,8 @@ class EtcdStore final : public RocksDbStore {
   // Set when the replica cannot follow etcd any more (compacted past it).
   absl::Status broken_ ABSL_GUARDED_BY(mu_);
   grpc::ClientContext* watch_context_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // Imports waiting for the one in progress (the front).
+  std::deque<std::shared_ptr<ChunkedImport>> imports_ ABSL_GUARDED_BY(mu_);
   std::vector<std::thread> writers_;
   std::thread watcher_;
 

@@ -8,7 +8,10 @@
 //     then one replica are killed with SIGKILL and restarted: no
 //     acknowledged write is lost, every write whose outcome was unknown
 //     settles to exactly one record on a retry, and both replicas agree;
-//   - etcd compacted past a stopped replica: it rebuilds at start.
+//   - etcd compacted past a stopped replica: it rebuilds at start;
+//   - imports larger than etcd's limits (default: 128 operations per Txn)
+//     commit in chunks, all_or_nothing checked whole; a write beyond them
+//     (a forced delete of a hub) is refused naming the limit.
 //
 // Knob: PARTNERGRAPH_CHAOS_SECONDS (default 30), how long the writers run.
 
@@ -542,6 +545,84 @@ TEST_F(EtcdReplicasTest, ReplicaBehindCompactionRebuilds) {
   ASSERT_TRUE(b_->Stop()) << b_->output();
   ExpectConsistent(a_->data_dir());
   ExpectConsistent(b_->data_dir());
+}
+
+// Imports `records` through the replica in messages of 500.
+grpc::Status Import(Replica& r, const std::vector<v1::Record>& records,
+                    bool all_or_nothing, v1::ImportRecordsResponse* response) {
+  grpc::ClientContext context;
+  Deadline(&context, absl::Seconds(120));
+  auto writer = r.admin->ImportRecords(&context, response);
+  v1::ImportRecordsRequest request;
+  request.set_all_or_nothing(all_or_nothing);
+  for (size_t i = 0; i < records.size(); ++i) {
+    *request.add_records() = records[i];
+    if (request.records_size() == 500 || i + 1 == records.size()) {
+      if (!writer->Write(request)) break;
+      request.clear_records();
+    }
+  }
+  writer->WritesDone();
+  return writer->Finish();
+}
+
+TEST_F(EtcdReplicasTest, ImportsBeyondOneTxnCommitInChunks) {
+  constexpr int kCompanies = 400;
+  std::vector<v1::Record> records;
+  for (int i = 0; i < kCompanies; ++i) {
+    v1::Company c = Company(absl::StrCat("Company ", i));
+    c.set_name(absl::StrCat("companies/c", i));
+    *records.emplace_back().mutable_company() = c;
+  }
+  for (int i = 1; i < kCompanies; ++i) {
+    v1::Partnership p;
+    p.set_name(absl::StrCat("partnerships/p", i));
+    p.set_title(absl::StrCat("c0 & c", i));
+    p.add_participants()->set_company("companies/c0");
+    p.add_participants()->set_company(absl::StrCat("companies/c", i));
+    p.add_kinds(v1::STRATEGIC_ALLIANCE);
+    p.set_announced_on("2025-06-01");
+    p.add_sources()->set_url(absl::StrCat("https://example.com/", i));
+    *records.emplace_back().mutable_partnership() = p;
+  }
+  // all_or_nothing with one bad record: checked whole, nothing written.
+  std::vector<v1::Record> bad = records;
+  bad[kCompanies + 10].mutable_partnership()->set_announced_on("2025-13-01");
+  v1::ImportRecordsResponse refused;
+  ASSERT_GRPC_OK(Import(*a_, bad, true, &refused));
+  EXPECT_EQ(refused.companies_written(), 0);
+  EXPECT_EQ(refused.partnerships_written(), 0);
+  ASSERT_EQ(refused.errors_size(), 1) << refused.DebugString();
+  EXPECT_EQ(refused.errors(0).index(), kCompanies + 10);
+  {
+    grpc::ClientContext context;
+    Deadline(&context, absl::Seconds(30));
+    v1::GetStatsResponse stats;
+    ASSERT_GRPC_OK(a_->admin->GetStats(&context, v1::GetStatsRequest(),
+                                       &stats));
+    EXPECT_EQ(stats.companies(), 0);
+  }
+
+  v1::ImportRecordsResponse imported;
+  ASSERT_GRPC_OK(Import(*a_, records, true, &imported));
+  EXPECT_EQ(imported.companies_written(), kCompanies);
+  EXPECT_EQ(imported.partnerships_written(), kCompanies - 1);
+  EXPECT_EQ(imported.errors_size(), 0);
+
+  // c0 is a hub of 399 partnerships: deleting it with them is far more
+  // than 128 operations.
+  {
+    grpc::ClientContext context;
+    Deadline(&context, absl::Seconds(30));
+    v1::DeleteCompanyRequest request;
+    request.set_name("companies/c0");
+    request.set_force(true);
+    google::protobuf::Empty ignored;
+    EXPECT_THAT(a_->companies->DeleteCompany(&context, request, &ignored),
+                StatusIs(grpc::StatusCode::INVALID_ARGUMENT,
+                         "--max-txn-ops"));
+  }
+  ExpectReplicasAgree(imported.revision(), imported.revision() - 1);
 }
 
 }  // namespace
