@@ -2,7 +2,8 @@
 // and two partnergraphd replicas of it (the real binary).
 //
 //   - a write to one replica is read from the other with min_revision;
-//     stale etags lose; both replicas export the same bytes, watch the same
+//     stale etags lose; reads as of a past revision and record histories
+//     agree; both replicas export the same bytes, watch the same
 //     events and check clean;
 //   - chaos: writers with request ids and etags while the etcd leader and
 //     then one replica are killed with SIGKILL and restarted: no
@@ -241,6 +242,35 @@ TEST_F(EtcdReplicasTest, WriteOnOneReplicaIsReadOnTheOther) {
     v1::Company ignored;
     EXPECT_THAT(a_->companies->UpdateCompany(&context, request, &ignored),
                 StatusIs(grpc::StatusCode::ABORTED, "etag"));
+  }
+  {
+    // The past, from B's own history: micron as of its creation, and its
+    // versions, the same on both replicas.
+    grpc::ClientContext context;
+    Deadline(&context, absl::Seconds(30));
+    v1::GetCompanyRequest request;
+    request.set_name("companies/micron");
+    request.set_as_of_revision(micron.update_revision());
+    request.set_min_revision(updated.update_revision());
+    v1::Company then;
+    ASSERT_GRPC_OK(b_->companies->GetCompany(&context, request, &then));
+    EXPECT_EQ(then.SerializeAsString(), micron.SerializeAsString());
+    std::vector<std::string> versions[2];
+    Replica* replicas[2] = {a_.get(), b_.get()};
+    for (int i = 0; i < 2; ++i) {
+      grpc::ClientContext ctx;
+      Deadline(&ctx, absl::Seconds(30));
+      v1::ListCompanyRevisionsRequest list;
+      list.set_name("companies/micron");
+      v1::ListCompanyRevisionsResponse page;
+      ASSERT_GRPC_OK(
+          replicas[i]->companies->ListCompanyRevisions(&ctx, list, &page));
+      for (const auto& v : page.revisions()) {
+        versions[i].push_back(v.SerializeAsString());
+      }
+    }
+    EXPECT_EQ(versions[0].size(), 2u);
+    EXPECT_EQ(versions[0], versions[1]);
   }
   {
     // A revision no write has taken yet.
