@@ -5,16 +5,18 @@
 //   schema  every object against the Kubernetes OpenAPI schemas
 //   policy  the project's deployment policy (lib/policy.js lists the rules)
 //   flags   every flag passed to partnergraphd (args and --flagfile files)
-//           is known to `partnergraphd --helpfull`, and every partnerctl flag
-//           and command of a Job to `partnerctl [command] --help`
+//           is known to `partnergraphd --helpfull`, every partnerctl flag
+//           and command of a Job to `partnerctl [command] --help`, and every
+//           flag of an etcd container to `etcd --help`
 //
 // Usage:
 //   node validate.js [--checks=schema,policy,flags] [--partnergraphd=PATH]
-//                    [--partnerctl=PATH] RENDERED.yaml|-
+//                    [--partnerctl=PATH] [--etcd=PATH] RENDERED.yaml|-
 //
 // Prints one line per problem, "Kind/name: field: what is wrong (rule)", on
 // stderr, and exits 1 when there is any; 0 and "ok: ..." otherwise; 2 on a
-// usage error. The flags check needs --partnergraphd and/or --partnerctl.
+// usage error. The flags check needs --partnergraphd, --partnerctl and/or
+// --etcd (each checks its own binary's flags).
 
 const fs = require('fs');
 const {parseManifest} = require('./lib/manifest');
@@ -24,7 +26,7 @@ const {checkFlags} = require('./lib/flags');
 
 function usage(message) {
   process.stderr.write(`validate.js: ${message}\n` +
-      'usage: node validate.js [--checks=schema,policy,flags] [--partnergraphd=PATH] [--partnerctl=PATH] RENDERED.yaml|-\n');
+      'usage: node validate.js [--checks=schema,policy,flags] [--partnergraphd=PATH] [--partnerctl=PATH] [--etcd=PATH] RENDERED.yaml|-\n');
   process.exit(2);
 }
 
@@ -39,7 +41,7 @@ function main(argv) {
       for (const c of checks) {
         if (!['schema', 'policy', 'flags'].includes(c)) usage(`--checks: want schema, policy or flags, got "${c}"`);
       }
-    } else if ((m = /^--(partnergraphd|partnerctl)=(.+)$/.exec(arg))) {
+    } else if ((m = /^--(partnergraphd|partnerctl|etcd)=(.+)$/.exec(arg))) {
       binaries[m[1]] = m[2];
     } else if (arg.startsWith('--')) {
       usage(`unknown flag ${arg}`);
@@ -50,8 +52,8 @@ function main(argv) {
     }
   }
   if (input === undefined) usage('want a rendered manifest file (or - for stdin)');
-  if (checks.includes('flags') && !binaries.partnergraphd && !binaries.partnerctl) {
-    usage('--checks=flags: want --partnergraphd=PATH and/or --partnerctl=PATH');
+  if (checks.includes('flags') && !binaries.partnergraphd && !binaries.partnerctl && !binaries.etcd) {
+    usage('--checks=flags: want --partnergraphd=PATH, --partnerctl=PATH and/or --etcd=PATH');
   }
   let objects;
   try {

@@ -2,13 +2,15 @@
 // The validator must catch broken manifests: the fixture overlay
 // (fixtures/broken: a wrong field type and a missing securityContext) through
 // the command line, and one mutation of the real rendered overlays per
-// policy rule through the library. The unmutated overlays must pass.
+// policy rule through the library. The unmutated overlays (every directory
+// of deploy/k8s/overlays) must pass.
 //
 // Environment: PARTNERGRAPH_SOURCE_DIR (the repository), KUBECTL (optional),
-// PARTNERGRAPHD and PARTNERCTL (optional: the flag cases need them).
+// PARTNERGRAPHD, PARTNERCTL and ETCD (optional: the flag cases need them).
 
 const test = require('node:test');
 const assert = require('node:assert');
+const fs = require('fs');
 const path = require('path');
 const {spawnSync} = require('child_process');
 
@@ -18,7 +20,7 @@ const validateDir = path.join(src, 'deploy/validate');
 const {parseManifest} = require(path.join(validateDir, 'lib/manifest'));
 const {checkSchemas} = require(path.join(validateDir, 'lib/schema'));
 const {checkPolicy} = require(path.join(validateDir, 'lib/policy'));
-const {checkFlags, parseAbslHelp, parseCli11Help} = require(path.join(validateDir, 'lib/flags'));
+const {checkFlags, parseAbslHelp, parseCli11Help, parseEtcdHelp} = require(path.join(validateDir, 'lib/flags'));
 
 function render(dir) {
   const r = spawnSync(kubectl, ['kustomize', dir], {encoding: 'utf8'});
@@ -26,10 +28,11 @@ function render(dir) {
   return r.stdout;
 }
 
-const rendered = {
-  dev: render(path.join(src, 'deploy/k8s/overlays/dev')),
-  prod: render(path.join(src, 'deploy/k8s/overlays/prod')),
-};
+// Every overlay, as CMake globs them for the deploy_k8s_<overlay> tests.
+const overlaysDir = path.join(src, 'deploy/k8s/overlays');
+const overlays = fs.readdirSync(overlaysDir, {withFileTypes: true})
+    .filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const rendered = Object.fromEntries(overlays.map((o) => [o, render(path.join(overlaysDir, o))]));
 
 function objects(overlay) {
   return parseManifest(rendered[overlay]);
@@ -39,8 +42,31 @@ function find(objs, kind, namePrefix = '') {
   assert.ok(o, `no ${kind} ${namePrefix} in the rendering`);
   return o;
 }
+function named(objs, kind, name) {
+  const o = objs.find((x) => x.kind === kind && x.metadata.name === name);
+  assert.ok(o, `no ${kind}/${name} in the rendering`);
+  return o;
+}
 function server(objs) {
-  return find(objs, 'StatefulSet', 'partnergraph').spec.template.spec;
+  return named(objs, 'StatefulSet', 'partnergraph').spec.template.spec;
+}
+function etcd(objs) {
+  return named(objs, 'StatefulSet', 'partnergraph-etcd');
+}
+// Replaces the etcd container's argument that starts with PREFIX (or drops
+// it when `value` is undefined).
+function setEtcdArg(objs, prefix, value) {
+  const c = etcd(objs).spec.template.spec.containers[0];
+  const i = c.args.findIndex((a) => a.startsWith(prefix));
+  assert.ok(i >= 0, `no etcd argument ${prefix}`);
+  if (value === undefined) c.args.splice(i, 1);
+  else c.args[i] = value;
+}
+function editFlags(objs, file, edit) {
+  const cm = find(objs, 'ConfigMap', 'partnergraphd-flags');
+  const before = cm.data[file];
+  cm.data[file] = edit(before);
+  assert.notStrictEqual(cm.data[file], before, `the edit changed nothing in ${file}`);
 }
 function problems(objs) {
   return checkSchemas(objs).concat(checkPolicy(objs));
@@ -51,8 +77,9 @@ function assertProblem(objs, want) {
       `want a problem containing ${JSON.stringify(want)}, got:\n${got.join('\n') || '(none)'}`);
 }
 
-test('the dev and prod overlays pass schema and policy', () => {
-  for (const overlay of ['dev', 'prod']) {
+test('every overlay passes schema and policy', () => {
+  for (const want of ['dev', 'prod', 'cluster']) assert.ok(overlays.includes(want), `no overlay ${want}`);
+  for (const overlay of overlays) {
     assert.deepStrictEqual(problems(objects(overlay)), [], overlay);
   }
 });
@@ -181,6 +208,82 @@ const cases = [
   ['prod', 'a cache bigger than half the memory limit', (o) => {
     find(o, 'ConfigMap', 'partnergraphd-flags').data['overlay.flags'] += '--cache_mb=4096\n';
   }, '--cache_mb=4096: want at most half of resources.limits.memory (4Gi)'],
+  ['cluster', 'two replicas of the embedded store', (o) => {
+    editFlags(o, 'overlay.flags', (f) => f.replace(/^--store=etcd$/m, ''));
+  }, 'StatefulSet/partnergraph: spec.replicas: want 1, got 2'],
+  ['cluster', 'an endpoint that is no member', (o) => {
+    editFlags(o, 'overlay.flags', (f) => f.replace('partnergraph-etcd-2.', 'partnergraph-etcd-3.'));
+  }, '--etcd_endpoints: partnergraph-etcd-3.partnergraph-etcd-headless.partnergraph-cluster.svc:2379: not a member of StatefulSet/partnergraph-etcd'],
+  ['cluster', 'an endpoint in another namespace', (o) => {
+    editFlags(o, 'overlay.flags', (f) => f.replace('headless.partnergraph-cluster.', 'headless.partnergraph.'));
+  }, '--etcd_endpoints: partnergraph-etcd-0.partnergraph-etcd-headless.partnergraph.svc:2379: not a member'],
+  ['cluster', 'an endpoint on the peer port', (o) => {
+    editFlags(o, 'overlay.flags', (f) => f.replace('svc:2379,', 'svc:2380,'));
+  }, 'port 2380 is not etcd\'s client port [2379]'],
+  ['cluster', 'a member left out of the endpoints', (o) => {
+    editFlags(o, 'overlay.flags', (f) => f.replace(/,partnergraph-etcd-2\.[^,\n]*/, ''));
+  }, '--etcd_endpoints: lists no partnergraph-etcd-2'],
+  ['cluster', 'a restore on etcd', (o) => {
+    editFlags(o, 'overlay.flags', (f) => `${f}--restore_from=/var/lib/partnergraph/backups/backup-1\n`);
+  }, '--restore_from: refused by partnergraphd with --store=etcd'],
+  ['cluster', 'an even number of etcd members', (o) => {
+    etcd(o).spec.replicas = 4;
+  }, 'StatefulSet/partnergraph-etcd: spec.replicas: want an odd number of members, at least 3, got 4'],
+  ['cluster', 'etcd members started one after the other', (o) => {
+    etcd(o).spec.podManagementPolicy = 'OrderedReady';
+  }, 'spec.podManagementPolicy: want Parallel, got "OrderedReady"'],
+  ['cluster', 'a headless etcd Service hiding members that are not ready', (o) => {
+    named(o, 'Service', 'partnergraph-etcd-headless').spec.publishNotReadyAddresses = false;
+  }, 'Service/partnergraph-etcd-headless: spec.publishNotReadyAddresses: want true'],
+  ['cluster', 'an etcd member not named as its pod', (o) => {
+    setEtcdArg(o, '--name=', '--name=etcd');
+  }, '--name: want $(VAR) with VAR from fieldRef metadata.name, got "etcd"'],
+  ['cluster', 'a member missing from --initial-cluster', (o) => {
+    const c = etcd(o).spec.template.spec.containers[0];
+    setEtcdArg(o, '--initial-cluster=', c.args.find((a) => a.startsWith('--initial-cluster=')).replace(/,partnergraph-etcd-2=[^,]*/, ''));
+  }, '--initial-cluster: names no member partnergraph-etcd-2'],
+  ['cluster', 'etcd data off the claimed volume', (o) => {
+    setEtcdArg(o, '--data-dir=', '--data-dir=/tmp/etcd');
+  }, '--data-dir=/tmp/etcd: not on a volumeClaimTemplate volume'],
+  ['cluster', 'etcd\'s default Txn size', (o) => {
+    setEtcdArg(o, '--max-txn-ops=', undefined);
+  }, '--max-txn-ops: want at least 10000, got undefined'],
+  ['cluster', 'etcd\'s default request size', (o) => {
+    setEtcdArg(o, '--max-request-bytes=', '--max-request-bytes=1572864');
+  }, '--max-request-bytes: want at least 10485760, got "1572864"'],
+  ['cluster', 'no readiness probe on etcd', (o) => {
+    delete etcd(o).spec.template.spec.containers[0].readinessProbe;
+  }, 'StatefulSet/partnergraph-etcd: spec.template.spec.containers[0].readinessProbe: missing'],
+  ['cluster', 'etcd members free to share a node', (o) => {
+    delete etcd(o).spec.template.spec.affinity;
+  }, 'want a term on kubernetes.io/hostname selecting the members'],
+  ['cluster', 'an etcd PodDisruptionBudget below the quorum', (o) => {
+    named(o, 'PodDisruptionBudget', 'partnergraph-etcd').spec.minAvailable = 1;
+  }, 'PodDisruptionBudget/partnergraph-etcd: spec.minAvailable: want 2, the quorum of 3 members, got 1'],
+  ['cluster', 'no etcd PodDisruptionBudget', (o) => {
+    o.splice(o.indexOf(named(o, 'PodDisruptionBudget', 'partnergraph-etcd')), 1);
+  }, 'no PodDisruptionBudget selects the pods of StatefulSet/partnergraph-etcd'],
+  ['cluster', 'no etcd NetworkPolicy', (o) => {
+    o.splice(o.indexOf(named(o, 'NetworkPolicy', 'partnergraph-etcd')), 1);
+  }, 'no NetworkPolicy selects the pods of StatefulSet/partnergraph-etcd'],
+  ['cluster', 'etcd\'s client port open to everyone', (o) => {
+    delete named(o, 'NetworkPolicy', 'partnergraph-etcd').spec.ingress[0].from;
+  }, 'admits the client port 2379 from everywhere'],
+  ['cluster', 'etcd\'s client port closed to partnergraphd', (o) => {
+    named(o, 'NetworkPolicy', 'partnergraph-etcd').spec.ingress[0].from[0].podSelector.matchLabels['app.kubernetes.io/component'] = 'etcd';
+  }, 'admits the client port 2379 to no partnergraphd pod'],
+  ['cluster', 'an etcd Service that also selects partnergraphd', (o) => {
+    delete named(o, 'Service', 'partnergraph-etcd').spec.selector['app.kubernetes.io/component'];
+  }, 'Service/partnergraph-etcd: spec.selector: selects both the partnergraphd and the etcd pods'],
+  ['cluster', 'an etcd Service on a port etcd does not serve', (o) => {
+    named(o, 'Service', 'partnergraph-etcd').spec.ports[0].targetPort = 'grpc';
+  }, 'Service/partnergraph-etcd: spec.ports[0].targetPort: "grpc" is not an etcd container port'],
+  ['cluster', 'etcd with a writable root filesystem', (o) => {
+    delete etcd(o).spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem;
+  }, 'StatefulSet/partnergraph-etcd: spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem: want true'],
+  ['cluster', 'etcd without a memory limit', (o) => {
+    delete etcd(o).spec.template.spec.containers[0].resources.limits;
+  }, 'StatefulSet/partnergraph-etcd: spec.template.spec.containers[0].resources.limits.memory: missing'],
 ];
 
 for (const [overlay, label, mutate, want] of cases) {
@@ -221,9 +324,28 @@ test('help parsers read Abseil and CLI11 help', () => {
   assert.strictEqual(cli.options.get('--server').takesValue, true);
   assert.strictEqual(cli.options.get('--dry-run').takesValue, false);
   assert.deepStrictEqual([...cli.subcommands].sort(), ['apply', 'companies', 'company']);
+  const etcdHelp = parseEtcdHelp([
+    'Usage:',
+    '',
+    '  etcd [flags]',
+    '',
+    'Member:',
+    '  --name \'default\'',
+    '    Human-readable name for this member.',
+    '  --max-txn-ops \'128\'',
+    '    Maximum number of operations permitted in a transaction.',
+  ].join('\n'));
+  assert.deepStrictEqual([...etcdHelp].sort(), ['max-txn-ops', 'name']);
 });
 
 const binaries = {partnergraphd: process.env.PARTNERGRAPHD, partnerctl: process.env.PARTNERCTL};
+test('unknown etcd flags are named, with where they are passed', {skip: !process.env.ETCD}, () => {
+  const objs = objects('cluster');
+  setEtcdArg(objs, '--max-txn-ops=', '--max-txn-op=10000');
+  const got = checkFlags(objs, {etcd: process.env.ETCD});
+  assert.ok(got.some((p) => /StatefulSet\/partnergraph-etcd: spec\.template\.spec\.containers\[0\]\.args\[\d+\]: --max-txn-op: unknown to etcd --help/.test(p)), got.join('\n'));
+  assert.strictEqual(got.length, 1, got.join('\n'));
+});
 test('unknown flags are named, with where they are passed', {skip: !binaries.partnergraphd || !binaries.partnerctl}, () => {
   const objs = objects('dev');
   find(objs, 'ConfigMap', 'partnergraphd-flags').data['overlay.flags'] += '--no_such_flag=1\n';

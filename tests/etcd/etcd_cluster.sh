@@ -36,7 +36,7 @@ for i in 0 1 2; do
   peer=$((base + 2 * i + 1))
   endpoints+="${endpoints:+,}127.0.0.1:$client"
   # Raised from etcd's defaults (128 operations, 1.5 MiB per request) so a
-  # forced delete of a hub or an import batch fits one Txn.
+  # forced delete of a hub fits one Txn and imports take few chunks.
   nohup etcd --name "m$i" --data-dir "$dir/m$i" \
     --listen-client-urls "http://127.0.0.1:$client" \
     --advertise-client-urls "http://127.0.0.1:$client" \

@@ -1,6 +1,6 @@
 'use strict';
-// The command-line flags the manifests pass to partnergraphd and partnerctl:
-// collecting them from the rendered objects (container args and the
+// The command-line flags the manifests pass to partnergraphd, partnerctl and
+// etcd: collecting them from the rendered objects (container args and the
 // --flagfile files they name in ConfigMaps), parsing the binaries' --help,
 // and checking the first against the second.
 
@@ -19,6 +19,12 @@ function isServerContainer(container) {
   const command = container.command || [];
   if (command.length > 0) return /(^|\/)partnergraphd$/.test(command[0]);
   return imageName(container.image) === 'partnergraph';
+}
+
+function isEtcdContainer(container) {
+  const command = container.command || [];
+  if (command.length > 0) return /(^|\/)etcd$/.test(command[0]);
+  return imageName(container.image) === 'etcd';
 }
 
 function isClientContainer(container) {
@@ -48,6 +54,37 @@ function clientContainers(objects) {
       if (isClientContainer(c)) {
         out.push({obj, podSpec, container: c, where: `${ref(obj)}: ${path}.spec.containers[${i}]`});
       }
+    });
+  }
+  return out;
+}
+
+// Every etcd container: [{obj, podSpec, container, where, flags,
+// occurrences}]; flags maps each flag (--name=value or --name value) to its
+// value, occurrences lists them in order as {name, value, source}.
+function etcdContainers(objects) {
+  const out = [];
+  for (const {obj, template, path} of podTemplates(objects)) {
+    const podSpec = template.spec || {};
+    (podSpec.containers || []).forEach((c, i) => {
+      if (!isEtcdContainer(c)) return;
+      const where = `${ref(obj)}: ${path}.spec.containers[${i}]`;
+      const words = (c.command || []).slice(1).map((w, j) => [w, `${where}.command[${j + 1}]`])
+          .concat((c.args || []).map((w, j) => [w, `${where}.args[${j}]`]));
+      const flags = new Map();
+      const occurrences = [];
+      for (let j = 0; j < words.length; j++) {
+        const [word, source] = words[j];
+        const m = /^--?([^=]+)(?:=([\s\S]*))?$/.exec(String(word));
+        if (!m) continue;
+        let value = m[2];
+        if (value === undefined && j + 1 < words.length && !String(words[j + 1][0]).startsWith('-')) {
+          value = String(words[++j][0]);
+        }
+        flags.set(m[1], value === undefined ? 'true' : value);
+        occurrences.push({name: m[1], value, source});
+      }
+      out.push({obj, podSpec, container: c, where, flags, occurrences});
     });
   }
   return out;
@@ -165,10 +202,31 @@ function parseCli11Help(text) {
   return {options, subcommands};
 }
 
+// etcd's help: "  --name 'default'" a flag -> Set of names.
+function parseEtcdHelp(text) {
+  const known = new Set();
+  for (const line of text.split('\n')) {
+    const m = /^ {2}--([a-z0-9-]+)(?: |$)/.exec(line);
+    if (m) known.add(m[1]);
+  }
+  return known;
+}
+
 // Problems with the flags the manifests pass. `partnergraphd` and
-// `partnerctl` are paths of the built binaries.
-function checkFlags(objects, {partnergraphd, partnerctl}) {
+// `partnerctl` are paths of the built binaries, `etcd` of the etcd server
+// (optional: without it etcd's flags go unchecked).
+function checkFlags(objects, {partnergraphd, partnerctl, etcd}) {
   const problems = [];
+  const members = etcdContainers(objects);
+  if (etcd && members.length > 0) {
+    const known = parseEtcdHelp(runHelp(etcd, ['--help']));
+    if (known.size === 0) problems.push(`${etcd} --help: no flags found in its output`);
+    for (const {occurrences} of members) {
+      for (const o of occurrences) {
+        if (!known.has(o.name)) problems.push(`${o.source}: --${o.name}: unknown to etcd --help`);
+      }
+    }
+  }
   const servers = serverContainers(objects);
   if (partnergraphd) {
     const known = parseAbslHelp(runHelp(partnergraphd, ['--helpfull']));
@@ -225,8 +283,10 @@ module.exports = {
   imageName,
   serverContainers,
   clientContainers,
+  etcdContainers,
   collectServerFlags,
   parseAbslHelp,
+  parseEtcdHelp,
   parseCli11Help,
   checkFlags,
   splitFlag,
