@@ -4,11 +4,14 @@
 //
 // Exit status: 0 after a clean shutdown on SIGTERM or SIGINT, 1 when the
 // store cannot be opened, the address cannot be bound or a TLS or token file
-// is unusable, 2 for bad flags (including neither --plaintext nor TLS).
+// is unusable, or an etcd replica can no longer follow etcd (after a clean
+// shutdown), 2 for bad flags (including neither --plaintext nor TLS).
 
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -172,6 +175,9 @@ void PrintDemoHint(const std::string& address, const DemoSummary& demo) {
       server_flag.c_str(), target.c_str());
 }
 
+// Set when an etcd replica can no longer follow etcd (see EtcdOptions).
+std::atomic<bool> replica_broken{false};
+
 int Run() {
   const std::string log_level_name = absl::GetFlag(FLAGS_log_level);
   const absl::optional<LogLevel> log_level = ParseLogLevel(log_level_name);
@@ -322,6 +328,13 @@ int Run() {
       return UsageError(absl::StrCat("--etcd_writers: want 1..1024, got ",
                                      etcd_options.writers));
     }
+    // A replica that cannot follow etcd any more stops (exit 1); its next
+    // start rebuilds it.
+    etcd_options.on_broken = [](const absl::Status& status) {
+      PG_LOG(kError) << status.message();
+      replica_broken.store(true);
+      kill(getpid(), SIGTERM);
+    };
     if (!absl::GetFlag(FLAGS_restore_from).empty()) {
       return UsageError(
           "--restore_from: only with --store=rocksdb (on etcd, restore "
@@ -421,7 +434,7 @@ int Run() {
   // The store closes only after the last handler has returned.
   store.reset();
   PG_LOG(kInfo) << "stopped";
-  return 0;
+  return replica_broken.load() ? 1 : 0;
 }
 
 }  // namespace

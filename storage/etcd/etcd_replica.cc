@@ -221,6 +221,7 @@ void EtcdStore::WatchLoop() {
       if (stopping_ || !broken_.ok()) {
         context.TryCancel();
         stream->Finish();
+        if (!failure.ok() && etcd_.on_broken) etcd_.on_broken(failure);
         return;
       }
     }

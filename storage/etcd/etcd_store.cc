@@ -173,8 +173,10 @@ absl::Status Bootstrap(EtcdClient* client, const std::string& prefix,
   req.set_range_end(end.empty() ? std::string(1, '\0') : end);
   req.set_limit(kBootstrapPage);
   int64_t revision = 0;
+  // Synced once, with the revision: until then a stop leaves a store that
+  // the next start builds again.
   rocksdb::WriteOptions wo;
-  wo.sync = true;
+  wo.sync = false;
   while (true) {
     ASSIGN_OR_RETURN(etcdserverpb::RangeResponse page, client->Range(req));
     if (revision == 0) {
@@ -197,6 +199,7 @@ absl::Status Bootstrap(EtcdClient* client, const std::string& prefix,
   meta.Put(keys::MetaKey(keys::kMetaCompactRevision),
            keys::EncodeInt64(revision));
   meta.Put(keys::MetaKey(keys::kMetaEtcdSource), source);
+  wo.sync = true;
   RETURN_IF_ERROR(FromRocks(db->Write(wo, &meta), "bootstrap"));
   opened->revision = revision;
   opened->compact_revision = revision;
@@ -428,13 +431,13 @@ absl::StatusOr<std::unique_ptr<GraphStore>> OpenEtcdStore(
   ASSIGN_OR_RETURN(bool bootstrap, NeedsBootstrap(client.get(), etcd.prefix,
                                                   source, opened));
   if (bootstrap) {
-    if (opened.revision > 0) {
-      // Built again from scratch: what it held is etcd's anyway.
-      opened.db.reset();
-      RETURN_IF_ERROR(FromRocks(rocksdb::DestroyDB(data_dir, rocksdb::Options()),
-                                "remove the replica to rebuild it"));
-      ASSIGN_OR_RETURN(opened, OpenRocksDb(data_dir, options));
-    }
+    // Built from scratch: what the directory held (an older copy, or a
+    // bootstrap cut short, whose revision was never written) is etcd's
+    // anyway.
+    opened.db.reset();
+    RETURN_IF_ERROR(FromRocks(rocksdb::DestroyDB(data_dir, rocksdb::Options()),
+                              "remove the replica to rebuild it"));
+    ASSIGN_OR_RETURN(opened, OpenRocksDb(data_dir, options));
     RETURN_IF_ERROR(Bootstrap(client.get(), etcd.prefix, source,
                               opened.db.get(), &opened));
   }

@@ -25,10 +25,12 @@
 // it; a write whose outcome etcd left unknown answers UNAVAILABLE.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "storage/graph_store.h"
@@ -49,6 +51,11 @@ struct EtcdOptions {
   absl::Duration request_timeout = absl::Seconds(5);
   // Writes planned and sent to etcd at once (threads).
   int writers = 32;
+  // Called once, from the replica's watch thread, when the replica can no
+  // longer follow etcd (compacted past it while it lagged, or a revision it
+  // cannot apply); it then refuses writes and waits. The process should
+  // stop: at the next start the replica is rebuilt from etcd.
+  std::function<void(const absl::Status&)> on_broken;
 };
 
 // The meta name (keys::MetaKey) of the commit marker in etcd.
