@@ -404,9 +404,9 @@ grpc::ServerUnaryReactor* CompanyServiceImpl::DeleteCompany(
   const absl::Status etag = storage::ValidateEtag("etag", request->etag());
   if (!etag.ok()) return Refuse(context, "DeleteCompany", etag);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  store_->DeleteCompanyAsync(*std::move(id), request->etag(), request->force(),
-                             ModeOf(*request),
-                             FinishEmpty("DeleteCompany", context, store_, reactor));
+  store_->DeleteCompanyAsync(
+      *std::move(id), request->etag(), request->force(), ModeOf(*request),
+      FinishEmpty("DeleteCompany", context, store_, reactor));
   return reactor;
 }
 
@@ -488,9 +488,9 @@ grpc::ServerUnaryReactor* PartnershipServiceImpl::DeletePartnership(
   const absl::Status etag = storage::ValidateEtag("etag", request->etag());
   if (!etag.ok()) return Refuse(context, "DeletePartnership", etag);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  store_->DeletePartnershipAsync(*std::move(id), request->etag(),
-                                 ModeOf(*request),
-                                 FinishEmpty("DeletePartnership", context, store_, reactor));
+  store_->DeletePartnershipAsync(
+      *std::move(id), request->etag(), ModeOf(*request),
+      FinishEmpty("DeletePartnership", context, store_, reactor));
   return reactor;
 }
 

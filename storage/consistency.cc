@@ -184,8 +184,8 @@ absl::Status CheckStoredRecords(const TableScan& scan, int64_t revision,
                                 int64_t compact_revision, bool revisions_skip,
                                 size_t max_problems,
                                 ConsistencyReport* report) {
-  return Checker(scan, revision, compact_revision, revisions_skip,
-                 max_problems, report)
+  return Checker(scan, revision, compact_revision, revisions_skip, max_problems,
+                 report)
       .Run();
 }
 

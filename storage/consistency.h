@@ -32,8 +32,7 @@ using TableScan = std::function<absl::Status(
 // revision.
 absl::Status CheckStoredRecords(const TableScan& scan, int64_t revision,
                                 int64_t compact_revision, bool revisions_skip,
-                                size_t max_problems,
-                                ConsistencyReport* report);
+                                size_t max_problems, ConsistencyReport* report);
 
 }  // namespace partnergraph::storage
 

@@ -274,8 +274,9 @@ absl::Status RocksDbStore::PlanAndBatch(Pending& p, int64_t revision,
   // Revisions committed elsewhere may skip numbers: every one held up to
   // `trim` goes, not only `trim` itself.
   int64_t first_trim = p.revision > 0 ? compact_revision_ + 1 : trim;
-  for (int64_t t : HeldRevisions(db_.get(), std::max(first_trim, compact_revision_ + 1), trim,
-                                 p.revision > 0)) {
+  for (int64_t t :
+       HeldRevisions(db_.get(), std::max(first_trim, compact_revision_ + 1),
+                     trim, p.revision > 0)) {
     RETURN_IF_ERROR(TrimRevision(
         t,
         [&](const std::string& key, std::string* value) {
@@ -326,13 +327,13 @@ void RocksDbStore::CommitGroup(
     batch->SetSavePoint();
     ChangeBatchRecord changes;
     const int64_t revision = p->revision > 0 ? p->revision : next + 1;
-    absl::Status s = p->revision > 0 && p->revision <= next
-                         ? absl::InternalError(absl::StrCat(
-                               "revision ", p->revision,
+    absl::Status s =
+        p->revision > 0 && p->revision <= next
+            ? absl::InternalError(
+                  absl::StrCat("revision ", p->revision,
                                " committed elsewhere is not above ", next))
-                         : PlanAndBatch(*p, revision,
-                                        p->revision > 0 ? p->time_micros : now,
-                                        batch, &changes);
+            : PlanAndBatch(*p, revision, p->revision > 0 ? p->time_micros : now,
+                           batch, &changes);
     // A check-only write is planned exactly as it would commit (against the
     // writes before it in this group) and then taken back.
     if (!s.ok() || p->validate_only) {

@@ -197,10 +197,10 @@ absl::StatusOr<OpenedRocksDb> OpenRocksDb(const std::string& path,
   RETURN_IF_ERROR(BuildTickerIndex(db));
   RETURN_IF_ERROR(BuildHistoryIndex(db));
   std::string rev_bytes;
-  RETURN_IF_ERROR(FromRocks(db->Get(rocksdb::ReadOptions(),
-                                    keys::MetaKey(keys::kMetaRevision),
-                                    &rev_bytes),
-                            "read revision"));
+  RETURN_IF_ERROR(
+      FromRocks(db->Get(rocksdb::ReadOptions(),
+                        keys::MetaKey(keys::kMetaRevision), &rev_bytes),
+                "read revision"));
   RETURN_IF_ERROR(
       FromRocks(db->Get(rocksdb::ReadOptions(),
                         keys::MetaKey(keys::kMetaTokenKey), &out.token_key),

@@ -577,8 +577,8 @@ absl::StatusOr<ConsistencyReport> RocksDbStore::CheckConsistency() {
   ASSIGN_OR_RETURN(int64_t revision, snap.Revision());
   ASSIGN_OR_RETURN(int64_t compact, snap.MetaInt(keys::kMetaCompactRevision));
   std::string source;
-  rocksdb::Status s = db_->Get(snap.options(),
-                               keys::MetaKey(keys::kMetaEtcdSource), &source);
+  rocksdb::Status s =
+      db_->Get(snap.options(), keys::MetaKey(keys::kMetaEtcdSource), &source);
   if (!s.IsNotFound()) RETURN_IF_ERROR(FromRocks(s, "read etcd source"));
   const bool revisions_skip = s.ok();
   auto scan = [&](char table, const std::function<absl::Status(
@@ -594,9 +594,8 @@ absl::StatusOr<ConsistencyReport> RocksDbStore::CheckConsistency() {
     }
     return FromRocks(it->status(), "consistency scan");
   };
-  RETURN_IF_ERROR(
-      CheckStoredRecords(scan, revision, compact, revisions_skip, kMaxProblems,
-                         &report));
+  RETURN_IF_ERROR(CheckStoredRecords(scan, revision, compact, revisions_skip,
+                                     kMaxProblems, &report));
   // The graph index, applied revision by revision, against one rebuilt from
   // the store.
   RETURN_IF_ERROR(index_.Verify(kMaxProblems, &report.problems));

@@ -303,20 +303,20 @@ void RocksDbStore::Run(Body body, WriteMode mode, Done<T> done) {
   auto out = std::make_shared<T>();
   Enqueue([body = std::move(body),
            out](PlanContext& ctx) { return body(ctx, *out); },
-          CommitDone([out, done = std::move(done)](absl::Status s,
-                                                   int64_t revision) {
-            if (!s.ok()) return done(s);
-            // Planned at the revision the write expected to take; an engine
-            // whose commit decides the revision (etcd) may have given
-            // another.
-            if (revision > 0 && out->update_revision() != revision) {
-              if (out->create_revision() == out->update_revision()) {
-                out->set_create_revision(revision);
-              }
-              out->set_update_revision(revision);
-            }
-            done(std::move(*out));
-          }),
+          CommitDone(
+              [out, done = std::move(done)](absl::Status s, int64_t revision) {
+                if (!s.ok()) return done(s);
+                // Planned at the revision the write expected to take; an engine
+                // whose commit decides the revision (etcd) may have given
+                // another.
+                if (revision > 0 && out->update_revision() != revision) {
+                  if (out->create_revision() == out->update_revision()) {
+                    out->set_create_revision(revision);
+                  }
+                  out->set_update_revision(revision);
+                }
+                done(std::move(*out));
+              }),
           CommitPath::kGroup, mode);
 }
 

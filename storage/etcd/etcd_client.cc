@@ -32,9 +32,9 @@ absl::StatusCode CodeOf(grpc::StatusCode code) {
 absl::Status FromGrpc(const grpc::Status& s, absl::string_view call,
                       absl::string_view endpoint) {
   if (s.ok()) return absl::OkStatus();
-  return absl::Status(CodeOf(s.error_code()),
-                      absl::StrCat("etcd ", call, " at ", endpoint, ": ",
-                                   s.error_message()));
+  return absl::Status(
+      CodeOf(s.error_code()),
+      absl::StrCat("etcd ", call, " at ", endpoint, ": ", s.error_message()));
 }
 
 absl::StatusOr<std::unique_ptr<EtcdClient>> EtcdClient::Connect(

@@ -20,7 +20,6 @@
 
 namespace partnergraph::storage {
 
-
 class EtcdClient {
  public:
   // Checks the options and builds a channel per endpoint (connections are

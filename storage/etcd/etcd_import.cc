@@ -45,8 +45,8 @@ struct EtcdStore::ChunkedImport {
   bool checked = false;
 
   size_t remaining() const {
-    return batch.companies.size() - next_company +
-           batch.partnerships.size() - next_partnership;
+    return batch.companies.size() - next_company + batch.partnerships.size() -
+           next_partnership;
   }
 };
 
@@ -116,8 +116,8 @@ void EtcdStore::ImportNext(std::shared_ptr<ChunkedImport> work) {
       all.partnerships.begin() + work->next_partnership,
       all.partnerships.begin() + work->next_partnership + partnerships);
   RocksDbStore::ImportAsync(
-      std::move(part), [this, work, companies,
-                        partnerships](absl::StatusOr<ImportResult> r) {
+      std::move(part),
+      [this, work, companies, partnerships](absl::StatusOr<ImportResult> r) {
         if (!r.ok()) {
           if (TooLarge(r.status()) && work->chunk > 1) {
             work->chunk = std::max<size_t>(1, work->chunk / 2);

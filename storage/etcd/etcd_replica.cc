@@ -22,10 +22,9 @@ absl::StatusOr<std::string> Stamp(const mvccpb::KeyValue& kv,
                                   absl::string_view what) {
   Record r;
   if (!r.ParseFromString(kv.value())) {
-    return absl::InternalError(
-        absl::StrCat("etcd holds a ", what, " that does not parse at ",
-                     kv.key().size(), "-byte key, revision ",
-                     kv.mod_revision()));
+    return absl::InternalError(absl::StrCat(
+        "etcd holds a ", what, " that does not parse at ", kv.key().size(),
+        "-byte key, revision ", kv.mod_revision()));
   }
   r.set_create_revision(kv.create_revision());
   r.set_update_revision(kv.mod_revision());
@@ -60,7 +59,8 @@ absl::StatusOr<std::string> ReplicaValue(const std::string& local_key,
     case keys::kRequestId: {
       RequestIdRecord r;
       if (!r.ParseFromString(kv.value())) {
-        return absl::InternalError("etcd holds a request id that does not parse");
+        return absl::InternalError(
+            "etcd holds a request id that does not parse");
       }
       // The revision of the write that created the record.
       r.set_revision(kv.mod_revision());
@@ -113,8 +113,8 @@ absl::Status EtcdStore::ApplyResponse(
       if (local == keys::MetaKey(kCommitMarker)) {
         time_micros = keys::DecodeInt64(e.kv().value());
       }
-      const bool record = local[0] == keys::kCompany ||
-                          local[0] == keys::kPartnership;
+      const bool record =
+          local[0] == keys::kCompany || local[0] == keys::kPartnership;
       std::optional<std::string> before;
       if (record) {
         ASSIGN_OR_RETURN(before, Current(local));
@@ -200,16 +200,16 @@ void EtcdStore::WatchLoop() {
           if (response.compact_revision() > 0) {
             failure = absl::UnavailableError(absl::StrCat(
                 "etcd compacted its history to revision ",
-                response.compact_revision(), " past this replica (at ",
-                queued_, "): restart it to rebuild from etcd"));
+                response.compact_revision(), " past this replica (at ", queued_,
+                "): restart it to rebuild from etcd"));
           }
           break;
         }
         absl::Status applied = ApplyResponse(response);
         if (!applied.ok()) {
           failure = absl::InternalError(absl::StrCat(
-              "this replica cannot apply etcd's revisions: ",
-              applied.message(), "; restart it to rebuild from etcd"));
+              "this replica cannot apply etcd's revisions: ", applied.message(),
+              "; restart it to rebuild from etcd"));
           break;
         }
       }

@@ -309,14 +309,14 @@ bool EtcdStore::WaitApplied(int64_t revision, absl::Time deadline) {
     EtcdStore* store;
     int64_t revision;
   } args{this, revision};
-  return mu_.AwaitWithDeadline(
-      absl::Condition(
-          +[](Args* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-            return a->store->applied_ >= a->revision || a->store->stopping_ ||
-                   !a->store->broken_.ok();
-          },
-          &args),
-      deadline) &&
+  return mu_.AwaitWithDeadline(absl::Condition(
+                                   +[](Args* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                                     return a->store->applied_ >= a->revision ||
+                                            a->store->stopping_ ||
+                                            !a->store->broken_.ok();
+                                   },
+                                   &args),
+                               deadline) &&
          applied_ >= revision;
 }
 
@@ -333,9 +333,9 @@ absl::Status EtcdStore::AwaitRevision(int64_t revision, absl::Time deadline) {
                      " (the current revision), got ", revision));
   }
   if (!WaitApplied(revision, deadline)) {
-    return absl::DeadlineExceededError(absl::StrCat(
-        "min_revision: this replica has applied revision ", Revision(),
-        ", not yet ", revision));
+    return absl::DeadlineExceededError(
+        absl::StrCat("min_revision: this replica has applied revision ",
+                     Revision(), ", not yet ", revision));
   }
   return absl::OkStatus();
 }
@@ -371,20 +371,19 @@ void EtcdStore::Commit(Pending& p) {
       }
       return p.done(s, 0);
     }
-    const etcdserverpb::TxnRequest txn =
-        BuildTxn(plan, etcd_.prefix, *at, now);
+    const etcdserverpb::TxnRequest txn = BuildTxn(plan, etcd_.prefix, *at, now);
     absl::StatusOr<etcdserverpb::TxnResponse> r = client_->Txn(txn);
     if (!r.ok()) {
       if (Refused(r.status())) {
         return p.done(
-            absl::Status(r.status().code(),
-                         absl::StrCat(r.status().message(), " (the write is ",
-                                      txn.success_size(),
-                                      " etcd operations and ",
-                                      txn.ByteSizeLong(),
-                                      " bytes in one Txn; etcd bounds them "
-                                      "with --max-txn-ops and "
-                                      "--max-request-bytes)")),
+            absl::Status(
+                r.status().code(),
+                absl::StrCat(r.status().message(), " (the write is ",
+                             txn.success_size(), " etcd operations and ",
+                             txn.ByteSizeLong(),
+                             " bytes in one Txn; etcd bounds them "
+                             "with --max-txn-ops and "
+                             "--max-request-bytes)")),
             0);
       }
       return p.done(
@@ -428,8 +427,8 @@ absl::StatusOr<std::unique_ptr<GraphStore>> OpenEtcdStore(
   ASSIGN_OR_RETURN(auto init, InitPrefix(client.get(), etcd.prefix));
   const std::string source = absl::StrCat(init.second, " ", etcd.prefix);
   ASSIGN_OR_RETURN(OpenedRocksDb opened, OpenRocksDb(data_dir, options));
-  ASSIGN_OR_RETURN(bool bootstrap, NeedsBootstrap(client.get(), etcd.prefix,
-                                                  source, opened));
+  ASSIGN_OR_RETURN(bool bootstrap,
+                   NeedsBootstrap(client.get(), etcd.prefix, source, opened));
   if (bootstrap) {
     // Built from scratch: what the directory held (an older copy, or a
     // bootstrap cut short, whose revision was never written) is etcd's
@@ -438,8 +437,8 @@ absl::StatusOr<std::unique_ptr<GraphStore>> OpenEtcdStore(
     RETURN_IF_ERROR(FromRocks(rocksdb::DestroyDB(data_dir, rocksdb::Options()),
                               "remove the replica to rebuild it"));
     ASSIGN_OR_RETURN(opened, OpenRocksDb(data_dir, options));
-    RETURN_IF_ERROR(Bootstrap(client.get(), etcd.prefix, source,
-                              opened.db.get(), &opened));
+    RETURN_IF_ERROR(
+        Bootstrap(client.get(), etcd.prefix, source, opened.db.get(), &opened));
   }
   opened.token_key = init.first;
   auto store = std::make_unique<EtcdStore>(std::move(opened), options, etcd,

@@ -93,8 +93,8 @@ TEST_F(AsOfServiceTest, GetAsOfARevisionOrATimeReadsTheVersionThen) {
 std::string RevisionHeader(const grpc::ClientContext& context) {
   auto md = context.GetServerInitialMetadata();
   auto it = md.find("partnergraph-revision");
-  return it == md.end() ? "" : std::string(it->second.data(),
-                                           it->second.size());
+  return it == md.end() ? ""
+                        : std::string(it->second.data(), it->second.size());
 }
 
 TEST_F(AsOfServiceTest, WritesReportTheRevisionTheyCommittedAt) {

@@ -53,22 +53,34 @@ class EtcdCluster {
   void Start(int i) {
     std::vector<std::string> peers;
     for (int j = 0; j < kMembers; ++j) {
-      peers.push_back(absl::StrCat("m", j, "=http://127.0.0.1:",
-                                   base_port_ + 2 * j + 1));
+      peers.push_back(
+          absl::StrCat("m", j, "=http://127.0.0.1:", base_port_ + 2 * j + 1));
     }
     const std::string client = absl::StrCat("http://", endpoint(i));
     const std::string peer =
         absl::StrCat("http://127.0.0.1:", base_port_ + 2 * i + 1);
     members_[i] = std::make_unique<DaemonProcess>(
         "/usr/bin/etcd",
-        std::vector<std::string>{
-            "--name", absl::StrCat("m", i), "--data-dir",
-            absl::StrCat(dir_, "/m", i), "--listen-client-urls", client,
-            "--advertise-client-urls", client, "--listen-peer-urls", peer,
-            "--initial-advertise-peer-urls", peer, "--initial-cluster",
-            absl::StrJoin(peers, ","), "--initial-cluster-state", "new",
-            "--initial-cluster-token", absl::StrCat("pg-", base_port_),
-            "--log-level", "error"});
+        std::vector<std::string>{"--name",
+                                 absl::StrCat("m", i),
+                                 "--data-dir",
+                                 absl::StrCat(dir_, "/m", i),
+                                 "--listen-client-urls",
+                                 client,
+                                 "--advertise-client-urls",
+                                 client,
+                                 "--listen-peer-urls",
+                                 peer,
+                                 "--initial-advertise-peer-urls",
+                                 peer,
+                                 "--initial-cluster",
+                                 absl::StrJoin(peers, ","),
+                                 "--initial-cluster-state",
+                                 "new",
+                                 "--initial-cluster-token",
+                                 absl::StrCat("pg-", base_port_),
+                                 "--log-level",
+                                 "error"});
   }
 
   // The index of the member that leads, or -1 when none answers so.
@@ -106,8 +118,8 @@ class EtcdCluster {
   bool Compact(int64_t revision) const {
     for (int i = 0; i < kMembers; ++i) {
       if (members_[i] == nullptr) continue;
-      auto kv = etcdserverpb::KV::NewStub(grpc::CreateChannel(
-          endpoint(i), grpc::InsecureChannelCredentials()));
+      auto kv = etcdserverpb::KV::NewStub(
+          grpc::CreateChannel(endpoint(i), grpc::InsecureChannelCredentials()));
       grpc::ClientContext context;
       context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
       etcdserverpb::CompactionRequest request;
@@ -132,8 +144,8 @@ class EtcdCluster {
 
  private:
   bool Status(int i, etcdserverpb::StatusResponse* out) const {
-    auto stub = etcdserverpb::Maintenance::NewStub(grpc::CreateChannel(
-        endpoint(i), grpc::InsecureChannelCredentials()));
+    auto stub = etcdserverpb::Maintenance::NewStub(
+        grpc::CreateChannel(endpoint(i), grpc::InsecureChannelCredentials()));
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
     return stub->Status(&context, etcdserverpb::StatusRequest(), out).ok();

@@ -166,8 +166,8 @@ v1::Company Company(const std::string& name) {
 class EtcdReplicasTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    cluster_ = std::make_unique<EtcdCluster>(dir_.path() + "/etcd",
-                                             EtcdBasePort());
+    cluster_ =
+        std::make_unique<EtcdCluster>(dir_.path() + "/etcd", EtcdBasePort());
     ASSERT_TRUE(cluster_->healthy());
     a_ = std::make_unique<Replica>(dir_.path() + "/a", cluster_->endpoints());
     b_ = std::make_unique<Replica>(dir_.path() + "/b", cluster_->endpoints());
@@ -443,8 +443,8 @@ class Writer {
     p->add_kinds(v1::STRATEGIC_ALLIANCE);
     p->set_title(absl::StrCat(a, " & ", b));
     p->set_announced_on(absl::StrFormat("2025-%02d-01", 1 + n % 12));
-    p->add_sources()->set_url(absl::StrCat("https://example.com/", index_,
-                                           "/", n));
+    p->add_sources()->set_url(
+        absl::StrCat("https://example.com/", index_, "/", n));
     v1::Partnership created;
     if (!Retry("link " + request.request_id(), [&] {
           grpc::ClientContext context;
@@ -646,8 +646,8 @@ TEST_F(EtcdReplicasTest, ImportsBeyondOneTxnCommitInChunks) {
     grpc::ClientContext context;
     Deadline(&context, absl::Seconds(30));
     v1::GetStatsResponse stats;
-    ASSERT_GRPC_OK(a_->admin->GetStats(&context, v1::GetStatsRequest(),
-                                       &stats));
+    ASSERT_GRPC_OK(
+        a_->admin->GetStats(&context, v1::GetStatsRequest(), &stats));
     EXPECT_EQ(stats.companies(), 0);
   }
 
@@ -667,8 +667,7 @@ TEST_F(EtcdReplicasTest, ImportsBeyondOneTxnCommitInChunks) {
     request.set_force(true);
     google::protobuf::Empty ignored;
     EXPECT_THAT(a_->companies->DeleteCompany(&context, request, &ignored),
-                StatusIs(grpc::StatusCode::INVALID_ARGUMENT,
-                         "--max-txn-ops"));
+                StatusIs(grpc::StatusCode::INVALID_ARGUMENT, "--max-txn-ops"));
   }
   ExpectReplicasAgree(imported.revision(), imported.revision() - 1);
 }
