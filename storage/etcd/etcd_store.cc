@@ -428,7 +428,18 @@ void EtcdStore::Commit(Pending& p) {
     if (r->responses_size() == 1) {
       latest = MarkerRevision(r->responses(0).response_range());
     }
-    WaitApplied(std::max(latest, *at + 1), deadline);
+    if (latest <= *at) {
+      // Every partnergraph write moves the marker: a compare that fails
+      // without one since the snapshot means a key of the prefix was
+      // written by something else.
+      return p.done(absl::InternalError(absl::StrCat(
+                        "etcd refused the write's compares with no write "
+                        "committed since revision ",
+                        *at, ": keys under ", etcd_.prefix,
+                        " were changed outside partnergraph")),
+                    0);
+    }
+    WaitApplied(latest, deadline);
     checked_fresh = true;
   }
   p.done(absl::AbortedError(absl::StrCat(
