@@ -71,8 +71,9 @@ class EtcdStore final : public RocksDbStore {
 
   // The watch (etcd_replica.cc).
   void WatchLoop();
-  // Decodes and queues the revisions of one watch response; returns once
-  // they are applied.
+  // Decodes the revisions of one watch response and queues them for the
+  // commit thread (waiting only when the window is full); the first error
+  // of an earlier one.
   absl::Status ApplyResponse(const etcdserverpb::WatchResponse& response);
   // The replica's value of `local_key` as the revisions queued so far
   // leave it.
@@ -93,6 +94,18 @@ class EtcdStore final : public RocksDbStore {
   std::deque<std::shared_ptr<ChunkedImport>> imports_ ABSL_GUARDED_BY(mu_);
   std::vector<std::thread> writers_;
   std::thread watcher_;
+
+  // Revisions of the watch handed to the commit queue and not yet applied,
+  // and the first that failed. Shared with the queue's callbacks.
+  struct ApplyWindow {
+    absl::Mutex mu;
+    int in_flight ABSL_GUARDED_BY(mu) = 0;
+    absl::Status error ABSL_GUARDED_BY(mu);
+  };
+  // Bounds of the window: revisions in flight, keys they write.
+  static constexpr int kMaxInFlight = 1024;
+  static constexpr size_t kMaxUnapplied = 200000;
+  std::shared_ptr<ApplyWindow> window_ = std::make_shared<ApplyWindow>();
 
   // Watch thread only: the values of the keys of revisions queued and not
   // yet applied.

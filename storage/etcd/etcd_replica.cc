@@ -6,7 +6,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "storage/etcd/etcd_engine.h"
 #include "storage/key_codec.h"
@@ -85,10 +84,22 @@ absl::StatusOr<std::optional<std::string>> EtcdStore::Current(
 absl::Status EtcdStore::ApplyResponse(
     const etcdserverpb::WatchResponse& response) {
   const auto& events = response.events();
-  auto pending = std::make_shared<std::atomic<int>>(0);
-  auto failed = std::make_shared<absl::Mutex>();
-  auto first_error = std::make_shared<absl::Status>();
-  absl::Notification all_done;
+  {
+    // Revisions are handed to the commit queue without waiting for them:
+    // the queue commits those waiting together (one write, one fsync).
+    // unapplied_ holds what they write until none is left in flight.
+    absl::MutexLock lock(&window_->mu);
+    if (window_->in_flight > 0 && (window_->in_flight >= kMaxInFlight ||
+                                   unapplied_.size() >= kMaxUnapplied)) {
+      window_->mu.Await(absl::Condition(
+          +[](ApplyWindow* w) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+            return w->in_flight == 0;
+          },
+          window_.get()));
+    }
+    if (!window_->error.ok()) return window_->error;
+    if (window_->in_flight == 0) unapplied_.clear();
+  }
   struct Decoded {
     int64_t revision;
     int64_t time_micros;
@@ -158,21 +169,19 @@ absl::Status EtcdStore::ApplyResponse(
     revisions.push_back(Decoded{revision, time_micros, std::move(plan)});
   }
   if (revisions.empty()) return absl::OkStatus();
-  pending->store(static_cast<int>(revisions.size()));
+  {
+    absl::MutexLock lock(&window_->mu);
+    window_->in_flight += static_cast<int>(revisions.size());
+  }
   for (Decoded& d : revisions) {
     ApplyCommitted(d.revision, d.time_micros, std::move(d.plan),
-                   [pending, failed, first_error, &all_done](absl::Status s) {
-                     if (!s.ok()) {
-                       absl::MutexLock lock(failed.get());
-                       if (first_error->ok()) *first_error = s;
-                     }
-                     if (pending->fetch_sub(1) == 1) all_done.Notify();
+                   [window = window_](absl::Status s) {
+                     absl::MutexLock lock(&window->mu);
+                     if (!s.ok() && window->error.ok()) window->error = s;
+                     --window->in_flight;
                    });
   }
-  all_done.WaitForNotification();
-  unapplied_.clear();
-  absl::MutexLock lock(failed.get());
-  return *first_error;
+  return absl::OkStatus();
 }
 
 void EtcdStore::WatchLoop() {
