@@ -67,7 +67,8 @@ ABSL_FLAG(int32_t, etcd_writers, 32,
 ABSL_FLAG(bool, sync, true,
           "fsync the write-ahead log before acknowledging a write. With "
           "--nosync an acknowledged write survives a process crash but not a "
-          "machine crash.");
+          "machine crash. (With --store=etcd, etcd holds every acknowledged "
+          "write; the replica's local copy is never synced.)");
 ABSL_FLAG(int64_t, cache_mb, 64, "RocksDB block cache size in MiB.");
 ABSL_FLAG(int32_t, max_message_bytes, 4 << 20,
           "Largest gRPC request or response message, in bytes.");

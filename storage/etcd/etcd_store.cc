@@ -449,8 +449,14 @@ void EtcdStore::Commit(Pending& p) {
 }
 
 absl::StatusOr<std::unique_ptr<GraphStore>> OpenEtcdStore(
-    const std::string& data_dir, const StoreOptions& options,
+    const std::string& data_dir, const StoreOptions& store_options,
     const EtcdOptions& etcd) {
+  // The local copy is not synced: etcd holds every acknowledged write on a
+  // quorum's disks. A machine crash can lose the last revisions the replica
+  // applied, never a part of one (the write-ahead log is replayed in
+  // order); the watch then brings them again from the revision recovered.
+  StoreOptions options = store_options;
+  options.sync = false;
   ASSIGN_OR_RETURN(std::unique_ptr<EtcdClient> client,
                    EtcdClient::Connect(etcd));
   ASSIGN_OR_RETURN(auto init, InitPrefix(client.get(), etcd.prefix));
