@@ -51,16 +51,7 @@ class BatchReader final : public PlanReader {
     ro.iterate_upper_bound = upper.empty() ? nullptr : &upper_slice;
     std::unique_ptr<rocksdb::Iterator> it(batch_->NewIteratorWithBase(
         db_->DefaultColumnFamily(), db_->NewIterator(ro), &ro));
-    *truncated = false;
-    for (it->Seek(prefix); it->Valid(); it->Next()) {
-      if (!it->key().starts_with(prefix)) break;
-      if (static_cast<int>(out->size()) >= limit) {
-        *truncated = true;
-        break;
-      }
-      out->emplace_back(it->key().ToString(), it->value().ToString());
-    }
-    return FromRocks(it->status(), "scan");
+    return ScanPrefix(it.get(), prefix, limit, out, truncated, "scan");
   }
 
  private:
@@ -87,16 +78,7 @@ class DbReader final : public PlanReader {
                     std::vector<std::pair<std::string, std::string>>* out,
                     bool* truncated) override {
     if (it_ == nullptr) it_.reset(db_->NewIterator(rocksdb::ReadOptions()));
-    *truncated = false;
-    for (it_->Seek(prefix); it_->Valid() && it_->key().starts_with(prefix);
-         it_->Next()) {
-      if (static_cast<int>(out->size()) >= limit) {
-        *truncated = true;
-        break;
-      }
-      out->emplace_back(it_->key().ToString(), it_->value().ToString());
-    }
-    return FromRocks(it_->status(), "import scan");
+    return ScanPrefix(it_.get(), prefix, limit, out, truncated, "import scan");
   }
 
  private:
@@ -165,6 +147,22 @@ absl::Status TrimRevision(
 }
 
 }  // namespace
+
+absl::Status ScanPrefix(rocksdb::Iterator* it, const std::string& prefix,
+                        int limit,
+                        std::vector<std::pair<std::string, std::string>>* out,
+                        bool* truncated, absl::string_view what) {
+  *truncated = false;
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    if (static_cast<int>(out->size()) >= limit) {
+      *truncated = true;
+      break;
+    }
+    out->emplace_back(it->key().ToString(), it->value().ToString());
+  }
+  return FromRocks(it->status(), what);
+}
 
 void RocksDbStore::Enqueue(Mutation fn, StatusDone done, CommitPath path,
                            WriteMode mode) {

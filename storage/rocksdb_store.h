@@ -320,6 +320,14 @@ void RocksDbStore::Run(Body body, WriteMode mode, Done<T> done) {
           CommitPath::kGroup, mode);
 }
 
+// PlanReader::Scan over `it`: the keys under `prefix` with their values,
+// at most `limit` (*truncated set when there are more); `what` names the
+// read in an error (rocksdb_commit.cc).
+absl::Status ScanPrefix(rocksdb::Iterator* it, const std::string& prefix,
+                        int limit,
+                        std::vector<std::pair<std::string, std::string>>* out,
+                        bool* truncated, absl::string_view what);
+
 // Where the SST file of an ingest at `revision` is written, in the store's
 // directory `dir` (rocksdb_open.cc, which removes such files left over by a
 // stop mid-write).

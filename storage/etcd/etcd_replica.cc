@@ -92,9 +92,8 @@ absl::Status EtcdStore::ApplyResponse(
     if (window_->in_flight > 0 && (window_->in_flight >= kMaxInFlight ||
                                    unapplied_.size() >= kMaxUnapplied)) {
       window_->mu.Await(absl::Condition(
-          +[](ApplyWindow* w) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-            return w->in_flight == 0;
-          },
+          +[](ApplyWindow* w)
+               ABSL_NO_THREAD_SAFETY_ANALYSIS { return w->in_flight == 0; },
           window_.get()));
     }
     if (!window_->error.ok()) return window_->error;

@@ -44,16 +44,7 @@ class SnapshotReader final : public PlanReader {
                     std::vector<std::pair<std::string, std::string>>* out,
                     bool* truncated) override {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro_));
-    *truncated = false;
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
-         it->Next()) {
-      if (static_cast<int>(out->size()) >= limit) {
-        *truncated = true;
-        break;
-      }
-      out->emplace_back(it->key().ToString(), it->value().ToString());
-    }
-    return FromRocks(it->status(), "scan");
+    return ScanPrefix(it.get(), prefix, limit, out, truncated, "scan");
   }
 
  private:
